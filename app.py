@@ -1,0 +1,13 @@
+"""D2L Exercise Explorer — router only: pages, language, sidebar.  Run with `streamlit run app.py`."""
+
+import streamlit as st
+
+from ui import i18n, shell
+from ui.links import app_base
+
+st.set_page_config(page_title="D2L Exercise Explorer", page_icon="📘", layout="wide")
+i18n.sync_language()
+page = st.navigation(shell.build_pages())
+st.session_state["app_base"] = app_base(st.context.url, page.url_path)
+shell.sidebar()
+page.run()

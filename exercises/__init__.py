@@ -1,0 +1,6 @@
+"""Exercises of *Dive into Deep Learning* (zh-v2): data, registry, answer checking and grading."""
+
+from exercises import registry
+from exercises.schema import Exercise, ExerciseDataError, Field
+
+__all__ = ["Exercise", "ExerciseDataError", "Field", "registry"]

@@ -1,0 +1,9 @@
+"""One exercise, opened by a link: /exercise?id=1.9.3&lang=zh."""
+
+import streamlit as st
+
+from ui.exercise_page import exercise_from_url
+from ui.i18n import t
+
+st.title(t("exercise_page_title"))
+exercise_from_url()

@@ -1,0 +1,12 @@
+"""Home: what the app is, search, progress, coverage."""
+
+import streamlit as st
+
+from ui.home import coverage_table, progress_summary, search_box
+from ui.i18n import t
+
+st.title(t("home_title"))
+st.markdown(t("home_intro"))
+search_box()
+progress_summary()
+coverage_table()

@@ -1,0 +1,67 @@
+"""Language: the current language lives in session state and in the URL (`?lang=zh`); texts live in strings.toml."""
+
+from __future__ import annotations
+
+import tomllib
+from functools import cache
+from pathlib import Path
+
+import streamlit as st
+
+from exercises.schema import LANGS
+
+STRINGS_PATH = Path(__file__).parent / "strings.toml"
+LANG_NAMES = {"en": "English", "zh": "中文"}
+
+
+@cache
+def strings() -> dict[str, dict[str, str]]:
+    table = tomllib.loads(STRINGS_PATH.read_text(encoding="utf-8"))
+    for key, text in table.items():
+        missing = [lang for lang in LANGS if not text.get(lang)]
+        if missing:
+            raise ValueError(f"ui/strings.toml: '{key}' has no {missing} text")
+    return table
+
+
+def lang() -> str:
+    value = st.session_state.get("lang")
+    return value if value in LANGS else "en"
+
+
+def t(key: str, **values: object) -> str:
+    """The UI text `key` in the current language, with `{placeholders}` filled in."""
+    text = strings()[key][lang()]
+    return text.format(**values) if values else text
+
+
+def pick(text: dict[str, str]) -> str:
+    """The current language's entry of an {"en": …, "zh": …} text."""
+    return text[lang()]
+
+
+def _language_changed() -> None:
+    st.query_params["lang"] = st.session_state["lang"]
+
+
+def sync_language() -> str:
+    """Make the URL's `lang=` and the session agree (the URL wins: deep links and the back button)."""
+    from_url = st.query_params.get("lang")
+    if from_url in LANGS:
+        st.session_state["lang"] = from_url
+    elif st.session_state.get("lang") not in LANGS:
+        st.session_state["lang"] = "en"
+    st.query_params["lang"] = st.session_state["lang"]
+    return st.session_state["lang"]
+
+
+def language_switch() -> None:
+    """The 中文 / English switch; changing it rewrites `lang=` in the URL before the page reruns."""
+    st.segmented_control(
+        "Language · 语言",
+        options=list(LANGS),
+        format_func=LANG_NAMES.__getitem__,
+        key="lang",
+        required=True,
+        on_change=_language_changed,
+    )
