@@ -8,6 +8,7 @@ from ui.links import app_base
 st.set_page_config(page_title="D2L Exercise Explorer", page_icon="📘", layout="wide")
 i18n.sync_language()
 page = st.navigation(shell.build_pages())
+i18n.keep_language_in_url()
 st.session_state["app_base"] = app_base(st.context.url, page.url_path)
 shell.sidebar()
 page.run()

@@ -41,27 +41,34 @@ def pick(text: dict[str, str]) -> str:
 
 
 def _language_changed() -> None:
+    st.session_state["lang"] = st.session_state["lang_switch"]
     st.query_params["lang"] = st.session_state["lang"]
 
 
 def sync_language() -> str:
-    """Make the URL's `lang=` and the session agree (the URL wins: deep links and the back button)."""
+    """Take the language from the URL's `lang=` (deep links, the back button), else keep the session's."""
     from_url = st.query_params.get("lang")
     if from_url in LANGS:
         st.session_state["lang"] = from_url
     elif st.session_state.get("lang") not in LANGS:
         st.session_state["lang"] = "en"
-    st.query_params["lang"] = st.session_state["lang"]
+    st.session_state["lang_switch"] = st.session_state["lang"]  # the switch shows the language in force
     return st.session_state["lang"]
+
+
+def keep_language_in_url() -> None:
+    """Write `lang=` back into the URL; call it after st.navigation, which drops query params on a page switch."""
+    if st.query_params.get("lang") != st.session_state["lang"]:
+        st.query_params["lang"] = st.session_state["lang"]
 
 
 def language_switch() -> None:
     """The 中文 / English switch; changing it rewrites `lang=` in the URL before the page reruns."""
-    st.segmented_control(
+    st.radio(
         "Language · 语言",
         options=list(LANGS),
         format_func=LANG_NAMES.__getitem__,
-        key="lang",
-        required=True,
+        key="lang_switch",
+        horizontal=True,
         on_change=_language_changed,
     )
