@@ -15,9 +15,11 @@ def exercise_from_url() -> None:
     requested = (st.query_params.get("id") or "").strip()[:40]
     live = registry.all()
     ids = [ex.id for ex in live]
-    chosen = st.selectbox(t("pick_exercise"), ids, index=ids.index(requested) if requested in ids else None,
-                          format_func=lambda i: f"{i} · {pick(registry.get(i).title)}", key="exercise-pick",
-                          placeholder=t("pick_placeholder"))
+    labels = {f"{ex.id} · {pick(ex.title)}": ex.id for ex in live}
+    current = next((label for label, i in labels.items() if i == requested), None)
+    label = st.selectbox(t("pick_exercise"), list(labels), index=list(labels).index(current) if current else None,
+                         key=f"exercise-pick-{lang()}", placeholder=t("pick_placeholder"))
+    chosen = labels.get(label)
     if chosen and chosen != requested:  # another exercise: its link starts from its own defaults
         for stale in ("seed", "p"):
             st.query_params.pop(stale, None)

@@ -12,5 +12,11 @@ def note_path(section: str, lang: str) -> Path:
 
 
 def read_note(section: str, lang: str) -> str | None:
+    """The note's Markdown without its own top heading (the chapter page draws the section heading)."""
     path = note_path(section, lang)
-    return path.read_text(encoding="utf-8") if path.exists() else None
+    if not path.exists():
+        return None
+    text = path.read_text(encoding="utf-8").lstrip()
+    if text.startswith("#"):
+        text = text.split("\n", 1)[1] if "\n" in text else ""
+    return text.strip()

@@ -1,0 +1,173 @@
+"""Every page opens in both languages; the exercise card, deep links, widgets and progress work (AppTest)."""
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from exercises import outline, registry
+from exercises import progress as prog
+from ui.shell import chapter_page_path
+
+ROOT = Path(__file__).resolve().parents[1]
+CJK = re.compile(r"[\u4e00-\u9fff]")
+PAGES = ["pages/home.py", *(chapter_page_path(c.number) for c in outline.chapters()), "pages/exercise.py",
+         "pages/instructor.py", "pages/about.py"]
+LIVE_IDS = [ex.id for ex in registry.all()]
+
+
+def open_app(page: str | None = None, **query: str) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
+    for key, value in query.items():
+        at.query_params[key] = value
+    at.run()  # st.navigation registers the pages on the first run; switch_page needs them
+    if page:
+        at.switch_page(page).run()
+    return at
+
+
+def texts(at: AppTest) -> str:
+    return "\n".join(str(e.value) for kind in ("markdown", "caption", "header", "title", "info", "warning", "code")
+                     for e in getattr(at, kind))
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("page", PAGES)
+def test_page_opens_in_both_languages(page, lang):
+    at = open_app(page, lang=lang)
+    assert not at.exception
+    assert bool(CJK.search(at.title[0].value)) is (lang == "zh") or page == "pages/exercise.py" and lang == "en"
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("exercise_id", LIVE_IDS)
+def test_deep_link_opens_the_exercise_card(exercise_id, lang):
+    at = open_app("pages/exercise.py", id=exercise_id, lang=lang)
+    ex = registry.get(exercise_id)
+    assert not at.exception
+    assert f"{exercise_id} · {ex.title[lang]}" in texts(at) and ex.prompt[lang] in texts(at)
+
+
+def test_unknown_id_suggests_close_matches():
+    at = open_app("pages/exercise.py", id="1.9.33")
+    assert not at.exception and at.warning and "1.9.33" in at.warning[0].value
+    assert any(link.label == "1.9.3" for link in at.get("page_link"))
+
+
+def test_catalogued_exercise_that_is_not_live_says_coming():
+    coming = next(i for i in outline.catalog() if i not in LIVE_IDS)
+    at = open_app("pages/exercise.py", id=coming, lang="zh")
+    assert not at.exception and coming in at.info[0].value
+
+
+@pytest.mark.parametrize("garbage", ["<script>alert(1)</script>", "__import__('os')", "9" * 5000, "１.９.３", ""])
+def test_garbage_id_is_handled(garbage):
+    at = open_app("pages/exercise.py", id=garbage)
+    assert not at.exception
+
+
+def test_language_switch_rewrites_page_and_url():
+    at = open_app()
+    assert at.title[0].value == "D2L Exercise Explorer" and at.query_params["lang"] == "en"
+    at.radio(key="lang_switch").set_value("zh").run()
+    assert CJK.search(at.title[0].value) and at.query_params["lang"] == "zh" and at.session_state["lang"] == "zh"
+
+
+def test_chapter_page_lists_sections_and_marks_what_is_coming():
+    at = open_app("pages/ch05.py", lang="en")
+    headers = [h.value for h in at.header]
+    assert [s.id for s in outline.chapter(5).sections] == [h.split()[0] for h in headers]
+    assert at.info and "Coming" in at.info[0].value and "`5.1.1`" in texts(at)
+
+
+def test_built_chapter_shows_notes_and_cards():
+    at = open_app("pages/ch01.py", lang="zh")
+    assert not at.info and "监督学习" in texts(at) and all(f"#### {i} · " in texts(at) for i in LIVE_IDS if i[0] == "1")
+
+
+def test_home_search_finds_an_exercise_by_chinese_text():
+    at = open_app()
+    at.text_input(key="home-search").input("蒸汽机").run()
+    assert [link.label.split(" · ")[0] for link in at.get("page_link") if "·" in link.label] == ["1.9.3"]
+
+
+def metric(at: AppTest, index: int) -> float:
+    return float(at.metric[index].value.rstrip("%")) / 100
+
+
+def test_widget_reruns_with_the_learners_threshold():
+    at = open_app("pages/exercise.py", id="1.9.1")
+    learned = metric(at, 1)
+    at.slider(key="w-1.9.1-t").set_value(-4.0).run()
+    assert not at.exception and metric(at, 0) == pytest.approx(0.5, abs=0.02)  # everything called class 1
+    assert metric(at, 1) == learned  # the learned threshold does not depend on the hand-set one
+    at.slider(key="w-1.9.1-gap").set_value(4.0).run()
+    assert metric(at, 1) < learned  # well separated classes are easier
+
+
+def test_share_link_carries_widget_values_and_reproduces_them():
+    at = open_app("pages/exercise.py", id="1.9.1", lang="zh")
+    at.slider(key="w-1.9.1-n").set_value(100).run()
+    link = at.code[-1].value
+    assert "/exercise?id=1.9.1&lang=zh&p=n:100,gap:1.5,noise:1,seed:0,t:1" in link
+    shared = open_app("pages/exercise.py", id="1.9.1", lang="zh", p="n:100,gap:1.5,noise:1,seed:0,t:-2")
+    assert shared.slider(key="w-1.9.1-n").value == 100 and shared.slider(key="w-1.9.1-t").value == -2.0
+
+
+def test_solution_reveal_shows_explanation_and_the_solve_source():
+    at = open_app("pages/exercise.py", id="1.9.1")
+    at.toggle(key="sol-1.9.1").set_value(True).run()
+    assert not at.exception
+    assert "40 examples per class" in texts(at) and "def solve_1_9_1" in texts(at)
+
+
+def test_answer_and_self_check_feed_the_session_progress():
+    at = open_app("pages/exercise.py", id="1.9.2")
+    at.text_area(key="ans-1.9.2-text").input("Handwriting: easy to label, hard to specify.")
+    at.button[0].click().run()  # the form's submit button
+    assert at.session_state["progress"]["exercises"]["1.9.2"]["answers"]["text"].startswith("Handwriting")
+    at.checkbox(key="self-1.9.2").check().run()
+    assert prog.solved_ids(at.session_state["progress"]) == ["1.9.2"] and not at.exception
+
+
+def import_page(data: bytes) -> AppTest:
+    def page(data):
+        import streamlit as st
+
+        from exercises import progress as prog
+        from ui.shell import import_progress
+
+        if "progress" not in st.session_state:
+            st.session_state["progress"] = prog.record_answers(prog.new_progress(), "1.9.1", {"text": "kept"})
+        if not st.session_state.get("imported"):  # in the app a button press imports once
+            st.session_state["imported"] = True
+            import_progress(data)
+
+    return AppTest.from_function(page, kwargs={"data": data}, default_timeout=30).run()
+
+
+@pytest.mark.parametrize("data", [b"garbage", b'{"format": "other"}', "\u00ff".encode("latin-1")])
+def test_bad_import_shows_an_error_and_keeps_progress(data):
+    at = import_page(data)
+    assert at.error and at.session_state["progress"]["exercises"]["1.9.1"]["answers"]["text"] == "kept"
+
+
+def test_good_import_replaces_progress_and_language():
+    exported = prog.to_json(prog.record_answers(prog.new_progress("zh"), "1.9.4", {"text": "物理"}))
+    at = import_page(exported.encode())
+    assert not at.error and set(at.session_state["progress"]["exercises"]) == {"1.9.4"}
+    assert at.query_params["lang"] == "zh"
+
+
+def test_home_and_chapter_one_do_not_import_torch():
+    code = (
+        "import sys; from streamlit.testing.v1 import AppTest\n"
+        "at = AppTest.from_file('app.py', default_timeout=60).run(); assert not at.exception\n"
+        "at.switch_page('pages/ch01.py').run(); assert not at.exception\n"
+        "print('torch' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert out.stdout.strip().splitlines()[-1] == "False", out.stderr
