@@ -1,0 +1,1 @@
+"""Measurements of the running app (not tests): start-up time and memory."""
