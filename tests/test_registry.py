@@ -140,3 +140,14 @@ def test_outline_has_sixteen_chapters_with_bilingual_titles():
     chapters = outline.chapters()
     assert [c.number for c in chapters] == list(range(1, 17))
     assert all(c.title[lang] and s.title[lang] for c in chapters for s in c.sections for lang in LANGS)
+
+
+def test_coverage_cli_reads_the_registry():
+    import subprocess
+    import sys
+
+    out = subprocess.run([sys.executable, "-m", "exercises", "coverage"], capture_output=True, text=True, timeout=60,
+                         cwd=Path(__file__).resolve().parents[1], check=True).stdout.splitlines()
+    rows = {line.split("|")[0].strip(): [int(c) for c in line.split("|")[1:]] for line in out[1:]}
+    assert len(rows) == 17 and rows["all"][0] == len(outline.catalog()) and rows["all"][1] == len(LIVE)
+    assert rows["1"] == [4, 4, sum(ex.widget is not None for ex in LIVE if ex.chapter == 1), 0, 4]
