@@ -3,35 +3,22 @@
 import re
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from exercises import outline, registry
 from exercises import progress as prog
+from tests.apptest import ROOT, all_text, open_app
 from ui.shell import chapter_page_path
 
-ROOT = Path(__file__).resolve().parents[1]
 CJK = re.compile(r"[\u4e00-\u9fff]")
 PAGES = ["pages/home.py", *(chapter_page_path(c.number) for c in outline.chapters()), "pages/exercise.py",
          "pages/instructor.py", "pages/about.py"]
 LIVE_IDS = [ex.id for ex in registry.all()]
 
 
-def open_app(page: str | None = None, **query: str) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
-    for key, value in query.items():
-        at.query_params[key] = value
-    at.run()  # st.navigation registers the pages on the first run; switch_page needs them
-    if page:
-        at.switch_page(page).run()
-    return at
-
-
-def texts(at: AppTest) -> str:
-    return "\n".join(str(e.value) for kind in ("markdown", "caption", "header", "title", "info", "warning", "code")
-                     for e in getattr(at, kind))
+texts = all_text
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])

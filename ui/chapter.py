@@ -2,12 +2,29 @@
 
 from __future__ import annotations
 
+import importlib
+from pathlib import Path
+
 import streamlit as st
 
 from exercises import outline, registry
 from ui.card import exercise_card
 from ui.i18n import lang, pick, t
 from ui.notes import read_note
+
+WIDGETS_DIR = Path(__file__).parent / "widgets"
+
+
+def section_demo(section_id: str) -> None:
+    """Run `section_demo(key)` from ui/widgets/sec<ch>_<sec>.py when the section has one (e.g. sec2_3.py)."""
+    module = "sec" + section_id.replace(".", "_")
+    if not (WIDGETS_DIR / f"{module}.py").exists():
+        return
+    demo = getattr(importlib.import_module(f"ui.widgets.{module}"), "section_demo", None)
+    if demo is not None:
+        with st.container(border=True):
+            st.markdown(f"**{t('demo_heading')}**")
+            demo(f"demo-{section_id}")
 
 
 def render_chapter(number: int) -> None:
@@ -27,6 +44,7 @@ def render_chapter(number: int) -> None:
         note = read_note(section.id, lang())
         if note:
             st.markdown(note)
+        section_demo(section.id)
         coming = [e for e in section.exercises if e.id not in live]
         for entry in section.exercises:
             if entry.id in live:

@@ -10,17 +10,22 @@ import streamlit as st
 
 from exercises.schema import LANGS
 
-STRINGS_PATH = Path(__file__).parent / "strings.toml"
+STRINGS_DIR = Path(__file__).parent / "strings"  # app.toml for the chrome, one file per chapter for its widgets
 LANG_NAMES = {"en": "English", "zh": "中文"}
 
 
 @cache
 def strings() -> dict[str, dict[str, str]]:
-    table = tomllib.loads(STRINGS_PATH.read_text(encoding="utf-8"))
-    for key, text in table.items():
-        missing = [lang for lang in LANGS if not text.get(lang)]
-        if missing:
-            raise ValueError(f"ui/strings.toml: '{key}' has no {missing} text")
+    """Every UI text, from all ui/strings/*.toml; a key defined twice or missing a language is an error."""
+    table: dict[str, dict[str, str]] = {}
+    for path in sorted(STRINGS_DIR.glob("*.toml")):
+        for key, text in tomllib.loads(path.read_text(encoding="utf-8")).items():
+            missing = [lang for lang in LANGS if not isinstance(text, dict) or not text.get(lang)]
+            if missing:
+                raise ValueError(f"ui/strings/{path.name}: '{key}' has no {missing} text")
+            if key in table:
+                raise ValueError(f"ui/strings/{path.name}: '{key}' is already defined in another strings file")
+            table[key] = text
     return table
 
 
