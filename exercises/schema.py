@@ -70,6 +70,14 @@ class Pitfall:
 
 
 @dataclass(frozen=True)
+class WrongAnswer:
+    """A plausible wrong answer (often a pitfall) that the checker must score below 1; the tests run every one."""
+
+    answer: dict[str, Any]
+    why: str
+
+
+@dataclass(frozen=True)
 class Exercise:
     id: str
     chapter: int
@@ -81,6 +89,7 @@ class Exercise:
     pitfalls: tuple[Pitfall, ...]
     widget: str | None
     solution: Text  # explanation template (Markdown); solutions/ fills in computed values
+    wrong: tuple[WrongAnswer, ...] = ()
 
     @property
     def is_conceptual(self) -> bool:
@@ -177,7 +186,7 @@ def parse_exercise(raw: Any, section: str, where: str) -> Exercise:
     m = ID_RE.match(ex_id)
     if f"{m['chapter']}.{m['sec']}" != section:
         raise ExerciseDataError(f"{where}: belongs to section {m['chapter']}.{m['sec']}, not to this file's {section}")
-    known = {"id", "verify", "widget", "title", "prompt", "solution", "pitfall", "field"}
+    known = {"id", "verify", "widget", "title", "prompt", "solution", "pitfall", "field", "wrong"}
     if set(raw) - known:
         raise ExerciseDataError(f"{where}: unknown keys {sorted(set(raw) - known)}")
     verify = raw.get("verify")
@@ -195,6 +204,14 @@ def parse_exercise(raw: Any, section: str, where: str) -> Exercise:
     if verify != "conceptual" and not any(f.kind != "text" for f in fields):
         raise ExerciseDataError(f"{where}: a {verify} exercise needs at least one machine-checkable field")
     pitfalls = tuple(Pitfall(_text(p, f"{where}: pitfall #{i + 1}")) for i, p in enumerate(raw.get("pitfall", [])))
+    wrong = []
+    for i, w in enumerate(raw.get("wrong", [])):
+        answer = w.get("answer") if isinstance(w, dict) else None
+        if not isinstance(answer, dict) or not answer or set(answer) - set(names):
+            raise ExerciseDataError(f"{where}: wrong answer #{i + 1} needs an 'answer' table keyed by field names")
+        if not isinstance(w.get("why"), str) or not w["why"].strip():
+            raise ExerciseDataError(f"{where}: wrong answer #{i + 1} needs a 'why'")
+        wrong.append(WrongAnswer(dict(answer), w["why"].strip()))
     return Exercise(
         id=ex_id,
         chapter=int(m["chapter"]),
@@ -206,4 +223,5 @@ def parse_exercise(raw: Any, section: str, where: str) -> Exercise:
         pitfalls=pitfalls,
         widget=widget,
         solution=_text(raw.get("solution"), f"{where}: solution"),
+        wrong=tuple(wrong),
     )
