@@ -2,8 +2,8 @@
 
 import streamlit as st
 
+from exercises.links import app_base
 from ui import i18n, shell
-from ui.links import app_base
 
 st.set_page_config(page_title="D2L Exercise Explorer", page_icon="📘", layout="wide")
 i18n.sync_language()

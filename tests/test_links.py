@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from ui.links import app_base, decode_params, encode_params, exercise_link, parse_seed
+from exercises.links import app_base, decode_params, encode_params, exercise_link, parse_seed
 
 
 def test_params_round_trip():

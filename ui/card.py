@@ -7,9 +7,9 @@ from typing import Any
 
 import streamlit as st
 
+from exercises import links
 from exercises import progress as prog
 from exercises.schema import Exercise
-from ui import links
 from ui.i18n import lang, pick, t
 from ui.state import current_progress, save_progress
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import streamlit as st
 
 from exercises import outline, registry
+from exercises.links import decode_params, parse_seed
 from ui.card import exercise_card
 from ui.i18n import lang, pick, t
-from ui.links import decode_params, parse_seed
 from ui.shell import chapter_page_path
 
 
