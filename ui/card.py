@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import inspect
+from collections.abc import Callable
 from typing import Any
 
 import streamlit as st
@@ -14,11 +15,16 @@ from ui.i18n import lang, pick, t
 from ui.state import current_progress, save_progress
 
 
-def exercise_card(ex: Exercise, *, seed: int = 0, params: dict[str, Any] | None = None, base_url: str = "") -> None:
+def exercise_card(ex: Exercise, *, seed: int = 0, params: dict[str, Any] | None = None, base_url: str = "",
+                  on_seed_change: Callable[[int], None] | None = None) -> None:
+    from solutions import has_variants, prompt
+
     with st.container(border=True):
         st.markdown(f"#### {ex.id} · {pick(ex.title)}")
         st.caption(" · ".join([t(f"verify_{ex.verify}"), t("section_label", section=ex.section)]))
-        st.markdown(pick(ex.prompt))
+        if has_variants(ex.id):
+            seed = variant_picker(ex, seed, on_seed_change)
+        st.markdown(prompt(ex.id, lang(), seed))
         values = widget_slot(ex, params or {})
         answer_box(ex, seed)
         if ex.pitfalls:
@@ -27,6 +33,17 @@ def exercise_card(ex: Exercise, *, seed: int = 0, params: dict[str, Any] | None 
                     st.markdown(f"- {pick(p.text)}")
         solution_reveal(ex, seed)
         share_link(ex, seed, values, base_url)
+
+
+def variant_picker(ex: Exercise, seed: int, on_change: Callable[[int], None] | None) -> int:
+    """Seed 0 is the book's own numbers; any other seed is a variant with its own numbers and its own answer."""
+    key, origin = f"seed-{ex.id}", f"seed-{ex.id}-origin"
+    if st.session_state.get(origin) != seed:  # a new seed from the link wins over the one in the box
+        st.session_state[key] = st.session_state[origin] = seed
+    chosen = int(st.number_input(t("variant_seed"), 0, 9999, key=key, help=t("variant_help")))
+    if on_change is not None and chosen != seed:
+        on_change(chosen)
+    return chosen
 
 
 def widget_slot(ex: Exercise, params: dict[str, Any]) -> dict[str, Any]:
@@ -40,6 +57,73 @@ def widget_slot(ex: Exercise, params: dict[str, Any]) -> dict[str, Any]:
 
 
 def answer_box(ex: Exercise, seed: int) -> None:
+    if any(f.kind != "text" for f in ex.fields):
+        checked_answer_box(ex, seed)
+    else:
+        open_answer_box(ex, seed)
+
+
+PLACEHOLDERS = {"expr": "answer_hint_expr", "number": "answer_hint_number", "vector": "answer_hint_vector",
+                "matrix": "answer_hint_matrix", "shape": "answer_hint_shape"}
+
+
+def checked_answer_box(ex: Exercise, seed: int) -> None:
+    """One input per field inside a form (typing does not rerun the page); Check scores it with exercises.check."""
+    saved = current_progress()["exercises"].get(ex.id, {})
+    previous = saved.get("answers", {}) if saved.get("seed", 0) == seed else {}
+    with st.form(f"answer-{ex.id}", border=False):
+        answers: dict[str, Any] = {}
+        for f in ex.fields:
+            key, label = f"ans-{ex.id}-{f.name}", pick(f.label)
+            if f.kind == "choice":
+                values = [c.value for c in f.choices]
+                labels = {c.value: pick(c.label) for c in f.choices}
+                old = previous.get(f.name)
+                answers[f.name] = st.radio(label, values, index=values.index(old) if old in values else None,
+                                           format_func=labels.__getitem__, key=key)
+            elif f.kind == "text":
+                answers[f.name] = st.text_area(label, value=str(previous.get(f.name, "")), key=key,
+                                               max_chars=prog.MAX_ANSWER_CHARS, height=90)
+            else:
+                symbols = ", ".join(f.symbols)
+                answers[f.name] = st.text_input(label, value=str(previous.get(f.name, "")), key=key, max_chars=1000,
+                                                placeholder=t(PLACEHOLDERS[f.kind], symbols=symbols))
+        submitted = st.form_submit_button(t("check_answer"), type="primary")
+    if submitted:
+        from exercises.check import check
+
+        verdict = check(ex.id, {k: v for k, v in answers.items() if v is not None}, seed)
+        st.session_state[f"verdict-{ex.id}"] = (seed, verdict)
+        stored = {k: v for k, v in answers.items() if v not in (None, "")}
+        progress = prog.record_answers(current_progress(), ex.id, stored, seed)
+        save_progress(prog.record_result(progress, ex.id, verdict.score))
+    shown = st.session_state.get(f"verdict-{ex.id}")
+    if shown is not None and shown[0] == seed:
+        show_verdict(ex, shown[1])
+
+
+STATUS_ICONS = {"correct": "✅", "wrong": "❌", "missing": "⬜", "malformed": "⚠️", "too_complex": "⚠️", "stored": "📝"}
+
+
+def show_verdict(ex: Exercise, verdict) -> None:
+    for f in ex.fields:
+        r = verdict.fields.get(f.name)
+        if r is None:
+            continue
+        cols = st.columns([1, 2])
+        cols[0].markdown(f"{STATUS_ICONS.get(r.status, '')} **{pick(f.label)}**")
+        with cols[1]:
+            st.markdown(r.message[lang()])
+            if r.latex and f.kind in ("expr", "vector", "matrix"):
+                st.caption(t("read_as"))
+                st.latex(r.latex)
+    if verdict.correct:
+        st.success(verdict.feedback[lang()], icon="🎉")
+    else:
+        st.warning(verdict.feedback[lang()])
+
+
+def open_answer_box(ex: Exercise, seed: int) -> None:
     """Open questions: the learner writes an answer, compares it with the reference and marks it done."""
     saved = current_progress()["exercises"].get(ex.id, {})
     text_fields = [f.name for f in ex.fields if f.kind == "text"] or ["text"]

@@ -11,6 +11,13 @@ from ui.i18n import lang, pick, t
 from ui.shell import chapter_page_path
 
 
+def _seed_to_url(seed: int) -> None:
+    if seed:
+        st.query_params["seed"] = str(seed)
+    else:
+        st.query_params.pop("seed", None)
+
+
 def exercise_from_url() -> None:
     requested = (st.query_params.get("id") or "").strip()[:40]
     live = registry.all()
@@ -32,7 +39,8 @@ def exercise_from_url() -> None:
         params = decode_params(st.query_params.get("p"))
         ex = registry.get(requested)
         st.page_link(chapter_page_path(ex.chapter), label=t("back_to_chapter", n=ex.chapter), icon="⬅️")
-        exercise_card(ex, seed=seed, params=params, base_url=st.session_state.get("app_base", ""))
+        exercise_card(ex, seed=seed, params=params, base_url=st.session_state.get("app_base", ""),
+                      on_seed_change=_seed_to_url)
     elif requested in outline.catalog():
         ch = int(requested.split(".")[0])
         st.info(t("exercise_coming", id=requested), icon="🚧")
