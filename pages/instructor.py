@@ -1,8 +1,11 @@
-"""Instructor tools: problem sets, seeded variants, batch grading."""
+"""Instructor tools: answer sheets with seeded variants, batch grading."""
 
 import streamlit as st
 
 from ui.i18n import t
+from ui.instructor import class_grader, template_builder
 
 st.title(t("instructor_title"))
 st.markdown(t("instructor_body"))
+template_builder()
+class_grader()

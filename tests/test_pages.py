@@ -120,35 +120,6 @@ def test_answer_and_self_check_feed_the_session_progress():
     assert prog.solved_ids(at.session_state["progress"]) == ["1.9.2"] and not at.exception
 
 
-def import_page(data: bytes) -> AppTest:
-    def page(data):
-        import streamlit as st
-
-        from exercises import progress as prog
-        from ui.shell import import_progress
-
-        if "progress" not in st.session_state:
-            st.session_state["progress"] = prog.record_answers(prog.new_progress(), "1.9.1", {"text": "kept"})
-        if not st.session_state.get("imported"):  # in the app a button press imports once
-            st.session_state["imported"] = True
-            import_progress(data)
-
-    return AppTest.from_function(page, kwargs={"data": data}, default_timeout=30).run()
-
-
-@pytest.mark.parametrize("data", [b"garbage", b'{"format": "other"}', "\u00ff".encode("latin-1")])
-def test_bad_import_shows_an_error_and_keeps_progress(data):
-    at = import_page(data)
-    assert at.error and at.session_state["progress"]["exercises"]["1.9.1"]["answers"]["text"] == "kept"
-
-
-def test_good_import_replaces_progress_and_language():
-    exported = prog.to_json(prog.record_answers(prog.new_progress("zh"), "1.9.4", {"text": "物理"}))
-    at = import_page(exported.encode())
-    assert not at.error and set(at.session_state["progress"]["exercises"]) == {"1.9.4"}
-    assert at.query_params["lang"] == "zh"
-
-
 def test_home_and_chapter_one_do_not_import_torch():
     code = (
         "import sys; from streamlit.testing.v1 import AppTest\n"
