@@ -331,10 +331,11 @@ def reference_answer(exercise_id: str, seed: int) -> dict[str, Any]:
     return solve(exercise_id, seed=seed).answer
 
 
-def check_fields(ex: Exercise, reference: dict[str, Any], submitted: Any) -> Verdict:
+def check_fields(ex: Exercise, reference: dict[str, Any], submitted: Any,
+                 field_check: Any = check_field) -> Verdict:
     """Score `submitted` against `reference` field by field (the pure core of `check`)."""
     answers = submitted if isinstance(submitted, dict) else {}
-    results = {f.name: check_field(f, reference.get(f.name), answers.get(f.name)) for f in ex.fields}
+    results = {f.name: field_check(f, reference.get(f.name), answers.get(f.name)) for f in ex.fields}
     graded = [r for r in results.values() if r.score is not None]
     extra = [str(k)[:40] for k in answers if k not in results]
     notes = [msg("unknown_field", name=k, fields=", ".join(results)) for k in extra[:3]]
@@ -358,4 +359,21 @@ def check(exercise_id: str, submitted: Any, seed: int = 0) -> Verdict:
         reference = reference_answer(ex.id, seed)
     except Exception as err:  # a solve bug: score 0 and say so, never crash the page or the class's grading
         return Verdict(ex.id, 0.0, False, {}, msg("internal", reason=type(err).__name__))
-    return check_fields(ex, reference, submitted)
+    def cached_field_check(f: Field, ref: Any, value: Any) -> FieldResult:
+        if isinstance(value, str):  # a class types the same answers again and again
+            return _check_typed(ex.id, seed, f.name, value)
+        return check_field(f, ref, value)
+
+    return check_fields(ex, reference, submitted, cached_field_check)
+
+
+@lru_cache(maxsize=8192)
+def _check_typed(exercise_id: str, seed: int, field_name: str, typed: str) -> FieldResult:
+    """check_field for text answers, memoised: the result depends only on these four values."""
+    f = next(f for f in registry.get(exercise_id).fields if f.name == field_name)
+    return check_field(f, reference_answer(exercise_id, seed).get(field_name), typed)
+
+
+def clear_caches() -> None:
+    _check_typed.cache_clear()
+    reference_answer.cache_clear()

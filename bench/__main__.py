@@ -1,0 +1,24 @@
+"""`python -m bench` — one line per benchmark: `name: ours=… reference=… ratio=…`, both sides measured in this run.
+
+Add `--startup` for the browser measurement of cold start and memory (needs Debian's chromium).
+"""
+
+from __future__ import annotations
+
+import sys
+
+from bench import checking
+
+
+def main(argv: list[str]) -> int:
+    for line in checking.run():
+        print(line, flush=True)
+    if "--startup" in argv:
+        from bench import startup
+
+        startup.main()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
