@@ -99,3 +99,27 @@ def test_chapter_page_widget_reruns(server, browser):
         timeout=30_000,
     )
     assert page.get_by_test_id("stException").count() == 0
+
+
+def test_answer_box_checks_typed_answers(server, browser):
+    from exercises import registry
+    from solutions import solve
+
+    ex = next(e for e in registry.all() if [f.kind for f in e.fields].count("expr") >= 2)
+    first, second = [f for f in ex.fields if f.kind == "expr"][:2]
+    right = {f.name: str(v) for f, v in ((first, solve(ex.id).answer[first.name]),
+                                         (second, solve(ex.id).answer[second.name]))}
+    page = browser.new_page(viewport={"width": 1300, "height": 2400})
+    page.goto(f"{server}/exercise?id={ex.id}&lang=en")
+    box = page.get_by_label(first.label["en"], exact=True)
+    box.wait_for(timeout=60_000)
+    box.fill(right[first.name])
+    page.get_by_label(second.label["en"], exact=True).fill("__import__('os').system('id')")
+    page.get_by_role("button", name="Check").click()
+    page.get_by_text("Underscores are not allowed", exact=False).wait_for(timeout=30_000)
+    graded = sum(f.kind != "text" for f in ex.fields)
+    assert page.get_by_text(f"1 of {graded} parts correct.").count() == 1
+    assert page.locator(".katex").count() > 0  # how the typed expression was read, rendered
+    page.get_by_label(second.label["en"], exact=True).fill(right[second.name])
+    page.get_by_role("button", name="Check").click()
+    page.get_by_text(f"2 of {graded} parts correct.").wait_for(timeout=30_000)
