@@ -130,3 +130,19 @@ def test_home_and_chapter_one_do_not_import_torch():
     )
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert out.stdout.strip().splitlines()[-1] == "False", out.stderr
+
+
+def test_answer_box_checks_and_records_the_result():
+    from solutions import solve
+
+    ex = next(e for e in registry.all() if e.fields and all(f.kind in ("expr", "number", "shape") for f in e.fields))
+    at = open_app("pages/exercise.py", id=ex.id)
+    answer = solve(ex.id).answer
+    for f in ex.fields:
+        at.text_input(key=f"ans-{ex.id}-{f.name}").input(str(answer[f.name]))
+    at.button[0].click().run()
+    assert not at.exception and at.success, all_text(at)
+    assert at.session_state["progress"]["exercises"][ex.id]["result"]["score"] == 1.0
+    at.text_input(key=f"ans-{ex.id}-{ex.fields[0].name}").input("12345")
+    at.button[0].click().run()
+    assert at.warning and at.session_state["progress"]["exercises"][ex.id]["result"]["score"] < 1.0
