@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Callable
 from functools import cache
 from pathlib import Path
 
@@ -77,3 +78,13 @@ def language_switch() -> None:
         horizontal=True,
         on_change=_language_changed,
     )
+
+
+def translated(prefix: str) -> Callable[[str], str]:
+    """A format_func for options labelled by the strings `prefix + option`, bound to the language of this run.
+
+    Binding the language (instead of calling t() later) keeps the labels consistent when Streamlit formats the
+    options again outside the script run.
+    """
+    language = lang()
+    return lambda option: strings()[f"{prefix}{option}"][language]

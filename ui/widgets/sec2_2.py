@@ -11,7 +11,7 @@ import streamlit as st
 import torch
 
 from d2lcore import preprocessing as pp
-from ui.i18n import t
+from ui.i18n import t, translated
 from ui.widgets import initial_value
 
 ALLEYS = ["Pave", "Grvl"]
@@ -55,7 +55,7 @@ def drop_column(key: str, initial: dict[str, Any]) -> dict[str, Any]:
     st.altair_chart(_missing_chart(raw), width="stretch")
     order = initial_value(initial, "order", "raw")
     order = st.radio(t("w2_2_order"), ["raw", "late"], index=["raw", "late"].index(order) if order in ("raw", "late")
-                     else 0, format_func=lambda o: t(f"w2_2_order_{o}"), horizontal=True, key=f"{key}-order")
+                     else 0, format_func=translated("w2_2_order_"), horizontal=True, key=f"{key}-order")
     if order == "raw":
         kept, name = pp.drop_most_missing_column(raw)
         inputs, _ = pp.preprocess(kept)
