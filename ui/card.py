@@ -17,7 +17,7 @@ from ui.state import current_progress, save_progress
 
 def exercise_card(ex: Exercise, *, seed: int = 0, params: dict[str, Any] | None = None, base_url: str = "",
                   on_seed_change: Callable[[int], None] | None = None) -> None:
-    from solutions import has_variants, prompt
+    from solutions import has_variants, prompt, variant_params
 
     with st.container(border=True):
         st.markdown(f"#### {ex.id} · {pick(ex.title)}")
@@ -25,7 +25,7 @@ def exercise_card(ex: Exercise, *, seed: int = 0, params: dict[str, Any] | None 
         if has_variants(ex.id):
             seed = variant_picker(ex, seed, on_seed_change)
         st.markdown(prompt(ex.id, lang(), seed))
-        values = widget_slot(ex, params or {})
+        values = widget_slot(ex, {**variant_params(ex.id, seed), **(params or {})})
         answer_box(ex, seed)
         if ex.pitfalls:
             with st.expander(t("pitfalls_heading")):
