@@ -25,14 +25,16 @@ def exercise_card(ex: Exercise, *, seed: int = 0, params: dict[str, Any] | None 
         if has_variants(ex.id):
             seed = variant_picker(ex, seed, on_seed_change)
         st.markdown(prompt(ex.id, lang(), seed))
-        values = widget_slot(ex, {**variant_params(ex.id, seed), **(params or {})})
+        if ex.widget:
+            widget_slot(ex, seed, {**variant_params(ex.id, seed), **(params or {})}, base_url)
         answer_box(ex, seed)
         if ex.pitfalls:
             with st.expander(t("pitfalls_heading")):
                 for p in ex.pitfalls:
                     st.markdown(f"- {pick(p.text)}")
         solution_reveal(ex, seed)
-        share_link(ex, seed, values, base_url)
+        if not ex.widget:
+            share_link(ex, seed, {}, base_url)
 
 
 def variant_picker(ex: Exercise, seed: int, on_change: Callable[[int], None] | None) -> int:
@@ -46,14 +48,19 @@ def variant_picker(ex: Exercise, seed: int, on_change: Callable[[int], None] | N
     return chosen
 
 
-def widget_slot(ex: Exercise, params: dict[str, Any]) -> dict[str, Any]:
-    if ex.widget is None:
-        return {}
-    from ui.widgets import resolve
-
+def widget_slot(ex: Exercise, seed: int, initial: dict[str, Any], base_url: str) -> None:
     with st.container(border=True):
         st.markdown(f"**{t('widget_heading')}**")
-        return resolve(ex.widget)(f"w-{ex.id}", params) or {}
+        _widget_fragment(ex, seed, initial, base_url)
+
+
+@st.fragment
+def _widget_fragment(ex: Exercise, seed: int, initial: dict[str, Any], base_url: str) -> None:
+    """Moving a control reruns only this fragment (the widget and its share link), not the whole page."""
+    from ui.widgets import resolve
+
+    values = resolve(ex.widget)(f"w-{ex.id}", initial) or {}
+    share_link(ex, seed, values, base_url)
 
 
 def answer_box(ex: Exercise, seed: int) -> None:

@@ -24,7 +24,7 @@ def section_demo(section_id: str) -> None:
     if demo is not None:
         with st.container(border=True):
             st.markdown(f"**{t('demo_heading')}**")
-            demo(f"demo-{section_id}")
+            st.fragment(demo)(f"demo-{section_id}")  # a control reruns only its demo
 
 
 def render_chapter(number: int) -> None:
