@@ -1,6 +1,7 @@
 """`python -m bench` — one line per benchmark: `name: ours=… reference=… ratio=…`, both sides measured in this run.
 
-Add `--startup` for the browser measurement of cold start and memory (needs Debian's chromium).
+`--no-pages` skips the demo rerun measurements. `--startup` adds cold start and memory of the real server
+(needs Debian's chromium).
 """
 
 from __future__ import annotations
@@ -13,6 +14,11 @@ from bench import checking
 def main(argv: list[str]) -> int:
     for line in checking.run():
         print(line, flush=True)
+    if "--no-pages" not in argv:
+        from bench import pages
+
+        for line in pages.run():
+            print(line, flush=True)
     if "--startup" in argv:
         from bench import startup
 

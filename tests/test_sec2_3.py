@@ -507,13 +507,14 @@ def test_2_3_8_widget():
     assert not at.exception and metric(at, "torch.linalg.norm(X)") == metric(at, "√(Σ x²)")
 
 
-def demo_app() -> AppTest:
+def demo_app(view: str) -> AppTest:
     def page():
         from ui.widgets.sec2_3 import section_demo
 
         section_demo("demo-2.3")
 
-    return AppTest.from_function(page, default_timeout=60).run()
+    at = AppTest.from_function(page, default_timeout=60).run()
+    return at.radio(key="demo-2.3-view").set_value(view).run()
 
 
 def table(at, index):
@@ -521,7 +522,7 @@ def table(at, index):
 
 
 def test_section_demo_vector_norms():
-    at = demo_app()
+    at = demo_app("norms")
     norms = table(at, 0)
     assert list(norms.iloc[:3, 1]) == [7.0, 5.0, 4.0]  # u = (3, −4): L1, L2, L∞
     assert (norms.iloc[:, 1] == norms.iloc[:, 2]).all()  # ours = torch
@@ -534,7 +535,7 @@ def test_section_demo_vector_norms():
 
 
 def test_section_demo_unit_ball():
-    at = demo_app()
+    at = demo_app("ball")
     assert any("NOT a norm" in w.value and "4.000 > 2" in w.value for w in at.warning)
     widget(at, "select_slider", "demo-2.3-ball-p").set_value(2.0).run()
     assert not at.exception and any("0.707" in s.value for s in at.success)
@@ -543,7 +544,7 @@ def test_section_demo_unit_ball():
 
 
 def test_section_demo_outlier():
-    at = demo_app()
+    at = demo_app("outlier")
     widget(at, "slider", "demo-2.3-outl-out").set_value(0.0).run()
     small = float(metric(at, "Mean moved by"))
     widget(at, "slider", "demo-2.3-outl-out").set_value(50.0).run()
@@ -554,7 +555,7 @@ def test_section_demo_outlier():
 
 
 def test_section_demo_frobenius():
-    at = demo_app()
+    at = demo_app("fro")
     assert metric(at, "d2lcore frobenius_norm(X)") == metric(at, "torch.linalg.matrix_norm(X)") == "6.0000"
     widget(at, "slider", "demo-2.3-fro-fm").set_value(2).run()
     widget(at, "slider", "demo-2.3-fro-fn").set_value(8).run()
@@ -563,15 +564,19 @@ def test_section_demo_frobenius():
     assert not at.exception and metric(at, "d2lcore frobenius_norm(X)") == metric(at, "‖vec(X)‖₂")
 
 
-def test_section_demo_reductions_and_keepdims():
-    at = demo_app()
-    shapes_table = table(at, 1)
+def test_section_demo_reductions():
+    at = demo_app("reduce")
+    shapes_table = table(at, 0)
     assert list(shapes_table.iloc[1:4, 1]) == ["(3, 4)", "(2, 4)", "(2, 3)"]
     widget(at, "selectbox", "demo-2.3-red-axis").set_value("all").run()
     widget(at, "radio", "demo-2.3-red-op").set_value("mean").run()
     widget(at, "toggle", "demo-2.3-red-keep").set_value(True).run()
     code = next(c.value for c in at.code if "X.mean" in c.value)
     assert not at.exception and "(1, 1, 1)" in code and "11.5" in code
+
+
+def test_section_demo_keepdims():
+    at = demo_app("keepdims")
     assert any("(4) must match the size of tensor b (5)" in e.value for e in at.error)
     widget(at, "toggle", "demo-2.3-keep-keep").set_value(True).run()
     assert not at.exception and not at.error and at.success
@@ -580,7 +585,7 @@ def test_section_demo_reductions_and_keepdims():
 def test_chapter_page_shows_the_section_demo_and_cards():
     at = open_app("pages/ch02.py", lang="zh")
     assert not at.exception
-    assert at.select_slider(key="demo-2.3-ball-p") is not None and "2.3.8 · " in all_text(at)
+    assert at.radio(key="demo-2.3-view").value == "norms" and "2.3.8 · " in all_text(at)
 
 
 @pytest.mark.parametrize("exercise_id, p, key, value", [

@@ -6,6 +6,7 @@ from typing import Any
 
 import altair as alt
 import numpy as np
+import pandas as pd
 import streamlit as st
 
 from d2lcore import intro
@@ -38,16 +39,14 @@ def learned_threshold(key: str, initial: dict[str, Any]) -> dict[str, Any]:
     hand_t = st.slider(t("w01_hand"), -4.0, 4.0, initial_value(initial, "t", 1.0, -4.0, 4.0), 0.05, key=f"{key}-t")
     r = _threshold_experiment(int(n), float(gap), float(noise), int(seed), float(hand_t))
 
-    points = alt.Data(values=[{"x": float(a), "cls": int(b), "jitter": float(j)}
-                              for a, b, j in zip(r["x"], r["y"], np.random.default_rng(0).uniform(0, 1, len(r["x"])),
-                                                 strict=True)])
+    points = pd.DataFrame({"x": r["x"], "cls": r["y"], "jitter": np.random.default_rng(0).uniform(0, 1, len(r["x"]))})
     dots = alt.Chart(points).mark_circle(size=45, opacity=0.7).encode(
         x=alt.X("x:Q", title="x", scale=alt.Scale(domain=[-6, 6])),
         y=alt.Y("jitter:Q", axis=None),
         color=alt.Color("cls:N", title=t("w01_class"), scale=alt.Scale(range=["#1f77b4", "#ff7f0e"])),
     )
-    rules = alt.Chart(alt.Data(values=[{"t": hand_t, "who": t("w01_rule_hand")},
-                                       {"t": r["learned_t"], "who": t("w01_rule_learned")}])).mark_rule(
+    rules = alt.Chart(pd.DataFrame({"t": [hand_t, r["learned_t"]],
+                                    "who": [t("w01_rule_hand"), t("w01_rule_learned")]})).mark_rule(
         strokeWidth=3).encode(x="t:Q", strokeDash=alt.StrokeDash("who:N", title=""), color=alt.value("#444"))
     st.altair_chart((dots + rules).properties(height=180), width="stretch")
 

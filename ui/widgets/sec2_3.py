@@ -13,7 +13,7 @@ import sympy as sp
 import torch
 
 from d2lcore import linalg
-from ui.i18n import t
+from ui.i18n import t, translated
 from ui.widgets import initial_value
 
 P_VALUES = (0.5, 0.75, 1.0, 1.5, 2.0, 3.0, 4.0, 8.0, math.inf)
@@ -414,18 +414,16 @@ def _keepdims_tab(key: str) -> None:
     _row_sums_view(key, 5, 4, keepdims)
 
 
+DEMO_VIEWS = {"norms": "_vector_norms_tab", "ball": "_unit_ball_tab", "outlier": "_outlier_tab",
+              "fro": "_frobenius_tab", "reduce": "_reductions_tab", "keepdims": "_keepdims_tab"}
+VIEW_KEYS = {"norms": "vec", "ball": "ball", "outlier": "outl", "fro": "fro", "reduce": "red", "keepdims": "keep"}
+
+
 def section_demo(key: str) -> None:
-    """Norms (vector, unit balls, outliers, Frobenius), reductions with an axis picker, and keepdims."""
-    tabs = st.tabs([t(f"w2_3_tab_{name}") for name in ("norms", "ball", "outlier", "fro", "reduce", "keepdims")])
-    with tabs[0]:
-        _vector_norms_tab(f"{key}-vec")
-    with tabs[1]:
-        _unit_ball_tab(f"{key}-ball")
-    with tabs[2]:
-        _outlier_tab(f"{key}-outl")
-    with tabs[3]:
-        _frobenius_tab(f"{key}-fro")
-    with tabs[4]:
-        _reductions_tab(f"{key}-red")
-    with tabs[5]:
-        _keepdims_tab(f"{key}-keep")
+    """Norms (vector, unit balls, outliers, Frobenius), reductions with an axis picker, and keepdims.
+
+    One view at a time: only the chosen view runs, so moving a control stays fast.
+    """
+    view = st.radio(t("w2_3_view"), list(DEMO_VIEWS), format_func=translated("w2_3_tab_"), horizontal=True,
+                    key=f"{key}-view", label_visibility="collapsed")
+    globals()[DEMO_VIEWS[view]](f"{key}-{VIEW_KEYS[view]}")

@@ -1,0 +1,134 @@
+"""Script time of every demo interaction, and what running demos as fragments saves.
+
+Each exercise widget and each section demo runs alone in a headless Streamlit session (AppTest), which is what a
+fragment rerun executes when a learner moves one of its controls. Every slider, number input, selectbox, checkbox and
+toggle is moved in turn and the demo's own script time is recorded (perf_counter inside the script, after a warm-up
+run). The reference is a full rerun of the chapter page, which is what every interaction would cost without fragments.
+"""
+
+from __future__ import annotations
+
+import statistics
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+from exercises import outline, registry
+
+ROOT = Path(__file__).resolve().parents[1]
+WIDGETS = ROOT / "ui" / "widgets"
+
+
+def _demo_script(spec: str, key: str, section_demo: bool, lang: str) -> None:
+    import time
+
+    import streamlit as st
+
+    from ui.widgets import resolve
+
+    st.session_state["lang"] = lang
+    start = time.perf_counter()
+    fn = resolve(spec)
+    if section_demo:
+        fn(key)
+    else:
+        fn(key, {})
+    st.session_state["script_ms"] = (time.perf_counter() - start) * 1000
+
+
+def _moves(at: AppTest) -> list[tuple[str, str]]:
+    """(kind, key) of every control that the bench knows how to move."""
+    kinds = ("slider", "number_input", "selectbox", "checkbox", "toggle")
+    return [(kind, w.key) for kind in kinds for w in getattr(at, kind) if w.key]
+
+
+def _move(at: AppTest, kind: str, key: str) -> bool:
+    """Move one control to another value; False when it cannot be moved."""
+    w = getattr(at, kind)(key=key)
+    if kind == "slider":
+        lo, hi = w.proto.min, w.proto.max
+        if not isinstance(w.value, (int, float)) or lo == hi:
+            return False
+        w.set_value(type(w.value)(hi if w.value != hi else lo))
+    elif kind == "number_input":
+        w.increment()
+    elif kind == "selectbox":
+        if len(w.options) < 2:
+            return False
+        w.select_index(((w.index or 0) + 1) % len(w.options))
+    else:
+        w.set_value(not w.value)
+    return True
+
+
+def _demo_times(spec: str, key: str, section_demo: bool, lang: str = "en") -> list[float]:
+    """Script time of the demo after each single control move (and one rerun with nothing changed)."""
+    at = AppTest.from_function(_demo_script, kwargs={"spec": spec, "key": key, "section_demo": section_demo,
+                                                     "lang": lang}, default_timeout=120)
+    at.run()
+    at.run()  # warm-up: imports and caches
+    times = []
+    for kind, control in _moves(at):
+        try:
+            moved = _move(at, kind, control)
+        except KeyError:  # the control went away after an earlier move
+            continue
+        if not moved:
+            continue
+        at.run()
+        if at.exception:
+            raise RuntimeError(f"{spec}: {at.exception[0].message}")
+        times.append(at.session_state["script_ms"])
+    at.run()
+    times.append(at.session_state["script_ms"])
+    return times
+
+
+def _p95(times: list[float]) -> float:
+    return statistics.quantiles(times, n=20, method="inclusive")[18] if len(times) > 1 else times[0]
+
+
+def demos() -> Iterator[tuple[str, str, str, bool]]:
+    for ex in registry.all():
+        if ex.widget:
+            yield ex.id, ex.widget, f"w-{ex.id}", False
+    for ch in outline.chapters():
+        for s in ch.sections:
+            module = "sec" + s.id.replace(".", "_")
+            if (WIDGETS / f"{module}.py").exists():
+                text = (WIDGETS / f"{module}.py").read_text(encoding="utf-8")
+                if "def section_demo(" in text:
+                    yield f"demo {s.id}", f"ui.widgets.{module}:section_demo", f"demo-{s.id}", True
+
+
+def _page_rerun_ms(page: str, repeats: int = 3) -> float:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300).run()
+    at.switch_page(page).run()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        at.run()
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
+
+
+def run() -> Iterator[str]:
+    per_chapter: dict[int, list[float]] = {}
+    slow = []
+    for name, spec, key, is_demo in demos():
+        times = _demo_times(spec, key, is_demo)
+        per_chapter.setdefault(int(name.split()[-1].split(".")[0]), []).extend(times)
+        p50, p95 = statistics.median(times), _p95(times)
+        if p95 > 100:
+            slow.append(name)
+        yield f"demo_rerun[{name}]: p50={p50:.1f}ms p95={p95:.1f}ms max={max(times):.1f}ms ({len(times)} reruns)"
+    for number, times in sorted(per_chapter.items()):
+        page_ms = _page_rerun_ms(f"pages/ch{number:02d}.py")
+        p50 = statistics.median(times)
+        yield (f"chapter_{number}_interaction: ours={p50:.1f}ms reference={page_ms:.1f}ms ratio={p50 / page_ms:.3f} "
+               f"(ours: p50 script time of a demo rerun as a fragment; reference: a full rerun of the page)")
+    everything = [t for times in per_chapter.values() for t in times]
+    yield (f"demo_rerun_all: p50={statistics.median(everything):.1f}ms p95={_p95(everything):.1f}ms "
+           f"max={max(everything):.1f}ms ({len(everything)} reruns); over 100 ms at p95: {', '.join(slow) or 'none'}")
