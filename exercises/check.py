@@ -244,9 +244,20 @@ def _fmt_point(point: dict[str, float]) -> str:
     return ", ".join(f"{k} = {v:.3g}" for k, v in point.items())
 
 
+def _zero_verdict(expr: sympy.Expr) -> bool | None:
+    """True: expr is 0; False: expr is a nonzero number (a constant difference); None: undecided."""
+    if expr == 0:
+        return True
+    if expr.is_number:
+        value = sympy.N(expr, 30)
+        if value.is_real and value.is_finite:
+            return bool(value == 0)
+    return None
+
+
 def _prove_zero_child(diff: sympy.Expr, conn) -> None:  # pragma: no cover - runs in the forked child
     try:
-        conn.send(bool(sympy.simplify(diff) == 0))
+        conn.send(_zero_verdict(sympy.simplify(diff)))
     except Exception:
         conn.send(None)
     finally:
@@ -254,9 +265,14 @@ def _prove_zero_child(diff: sympy.Expr, conn) -> None:  # pragma: no cover - run
 
 
 def prove_zero(diff: sympy.Expr, timeout: float = SYMBOLIC_TIMEOUT_S) -> bool | None:
-    """sympy.simplify(diff) == 0, computed in a forked child that is killed after `timeout` s (None: no verdict)."""
-    if diff == 0:
-        return True
+    """Decide diff == 0 with sympy.simplify in a forked child that is killed after `timeout` s.
+
+    True: proved zero. False: simplifies to a nonzero constant, so the two expressions differ everywhere even if
+    floating point could not tell (e.g. exp(exp(3)) + 1 vs exp(exp(3))). None: no verdict in time.
+    """
+    quick = _zero_verdict(diff)
+    if quick is not None:
+        return quick
     if sys.platform != "linux":
         return None
     ctx = multiprocessing.get_context("fork")
@@ -273,6 +289,18 @@ def prove_zero(diff: sympy.Expr, timeout: float = SYMBOLIC_TIMEOUT_S) -> bool | 
             child.kill()
         child.join(1)
         receiver.close()
+
+
+def _differs_beyond_float(diff: sympy.Expr, usable: list[tuple[dict[str, float], float, float]]) -> bool:
+    """Re-evaluate the difference at 40 significant digits: catches differences below float64 resolution."""
+    for point, _, want in usable:
+        try:
+            value = diff.evalf(40, subs={sympy.Symbol(k): sympy.Float(v, 40) for k, v in point.items()})
+        except (TypeError, ValueError, ZeroDivisionError, OverflowError):
+            continue
+        if value.is_number and value.is_real and value.is_finite and abs(value) > 1e-25 * max(1.0, abs(want)):
+            return True
+    return False
 
 
 def check_expr(f: Field, reference: Any, submitted: Any) -> FieldResult:
@@ -298,8 +326,12 @@ def check_expr(f: Field, reference: Any, submitted: Any) -> FieldResult:
         raise parse.ParseError("The expression cannot be evaluated at enough points.",
                                "无法在足够多的点上计算该表达式。")
     mismatches = [(p, g, w) for p, g, w in usable if not _close(g, w, EXPR_RTOL, EXPR_ATOL)]
+    if not mismatches and _differs_beyond_float(got - want, usable[:4]):
+        return _no(f, msg("wrong_expr_constant") if not (got - want).free_symbols else msg("wrong"), latex)
     if not mismatches:
         proved = prove_zero(sympy.expand(got - want) if got.is_polynomial() and want.is_polynomial() else got - want)
+        if proved is False:
+            return _no(f, msg("wrong_expr_constant"), latex)
         message = msg("correct_expr_symbolic") if proved else msg("correct_expr_numeric", n=len(usable))
         return _ok(f, message=message, latex=latex)
     gs = [g for _, g, _ in usable]

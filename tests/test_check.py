@@ -62,6 +62,10 @@ x, y = sympy.symbols("x y")
     (EXPR, x / sympy.sqrt(x**2 + y**2), "2x", "wrong"),
     (POS, sympy.log(x**2), "2log(x)", "correct"),
     (EXPR, sympy.log(x**2), "2log(x)", "wrong"),  # undefined for x < 0, where the reference is defined
+    (EXPR, sympy.exp(sympy.exp(3)), "exp(exp(3)) + 1", "wrong"),  # below float resolution, caught exactly
+    (EXPR, sympy.exp(sympy.exp(3)) * x, "exp(exp(3))*x + 1", "wrong"),
+    (EXPR, sympy.exp(sympy.exp(3)) * x, "exp(exp(3))*x + x/1000", "wrong"),
+    (EXPR, sympy.exp(sympy.exp(3)) * x, "exp(exp(3) + log(x))", "correct"),
     (EXPR, 6 * x, "6z", "malformed"),
     (EXPR, 6 * x, "6x +", "malformed"),
     (EXPR, 6 * x, "", "missing"),
