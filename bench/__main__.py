@@ -14,6 +14,10 @@ from bench import checking
 def main(argv: list[str]) -> int:
     for line in checking.run():
         print(line, flush=True)
+    from bench import training
+
+    for line in training.run():
+        print(line, flush=True)
     if "--no-pages" not in argv:
         from bench import pages
 

@@ -257,12 +257,12 @@ def _magnitude_digits(value: sympy.Expr) -> float:
 
 def _safe_pow(base: sympy.Expr, exponent: sympy.Expr) -> sympy.Expr:
     if exponent.is_Number:
-        if abs(float(exponent)) > MAX_EXPONENT:
-            raise TooComplex(f"Exponents are limited to ±{MAX_EXPONENT}.", f"指数的绝对值不能超过 {MAX_EXPONENT}。")
-        if base.is_Rational and base != 0:
+        if base.is_Rational and base != 0:  # a plain number such as 2^-149: bounded by its size in digits
             digits = abs(float(exponent)) * max(_magnitude_digits(base), 1)
             if digits > MAX_DIGITS:
                 raise TooComplex("That power is too large a number.", "这个幂的数值太大。")
+        elif abs(float(exponent)) > MAX_EXPONENT:
+            raise TooComplex(f"Exponents are limited to ±{MAX_EXPONENT}.", f"指数的绝对值不能超过 {MAX_EXPONENT}。")
     if base == 0 and exponent.is_Number and exponent <= 0:
         raise ParseError("0 cannot be raised to a zero or negative power.", "0 不能取零次幂或负数次幂。")
     result = sympy.Pow(base, exponent)

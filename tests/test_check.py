@@ -79,6 +79,8 @@ x, y = sympy.symbols("x y")
     (field("number", sigfigs=3), 0.8307, "0.831", "correct"),
     (field("number", sigfigs=3), 0.8307, "0.83", "wrong"),
     (field("number"), 2.0, "sqrt(4)", "correct"),
+    (field("number"), 2.0**-149, "2^-149", "correct"),
+    (field("number"), 1.0, "2^1000", "too_complex"),
     (field("number"), 2.0, "x", "malformed"),
     (field("vector"), [1.0, 2.0, 3.0], "[1, 2, 3]", "correct"),
     (field("vector"), [1.0, 2.0, 3.0], "1 2 3", "correct"),
