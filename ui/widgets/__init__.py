@@ -29,3 +29,11 @@ def initial_value(initial: dict[str, Any], name: str, default: Any, low: Any = N
     if (low is not None and value < low) or (high is not None and value > high):
         return default
     return type(default)(value)
+
+
+def dataset_source(name: str) -> str:
+    """Where an image data set of d2lcore.data came from, in the current language."""
+    from d2lcore import data
+    from ui.i18n import t
+
+    return t("data_source_fashion") if name == data.FASHION_MNIST else t("data_source_digits")

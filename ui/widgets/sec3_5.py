@@ -14,7 +14,7 @@ import torch
 
 from d2lcore import data
 from ui.i18n import lang, t, translated
-from ui.widgets import initial_value
+from ui.widgets import dataset_source, initial_value
 
 BATCH_SIZES = [1, 4, 16, 64, 256, 1024]
 READERS = ["perExample", "batched"]
@@ -42,7 +42,7 @@ def _read_ms(batch_size: int, reader: str, num_workers: int, download: bool = Fa
 
 def _dataset_caption(d: data.ImageData) -> None:
     st.caption(t("w3_5_dataset", name=d.name, n_train=len(d.train), n_test=len(d.test), shape="×".join(
-        str(s) for s in d.image_shape[1:]), source=d.source))
+        str(s) for s in d.image_shape[1:]), source=dataset_source(d.name)))
 
 
 def _label(name: str) -> str:

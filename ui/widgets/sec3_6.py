@@ -14,7 +14,7 @@ import torch
 
 from d2lcore import softmax_regression as sr
 from ui.i18n import t
-from ui.widgets import initial_value
+from ui.widgets import dataset_source, initial_value
 
 BOOK_LOGITS = {"o1": -20.0, "o2": 94.0, "o3": 95.0}
 DTYPES = {"float16": torch.float16, "bfloat16": torch.bfloat16, "float32": torch.float32, "float64": torch.float64}
@@ -159,7 +159,7 @@ def bar_verdict(result: dict[str, Any]) -> None:
 
 def dataset_caption(result: dict[str, Any]) -> None:
     st.caption(t("w3_6_dataset", name=result["name"], n_train=f"{result['n_train']:,}",
-                 n_test=f"{result['n_test']:,}", source=result["source"]))
+                 n_test=f"{result['n_test']:,}", source=dataset_source(result["name"])))
 
 
 def _predictions(result: dict[str, Any]) -> None:
