@@ -1,6 +1,13 @@
 """D2L Exercise Explorer — router only: pages, language, sidebar.  Run with `streamlit run app.py`."""
 
-import streamlit as st
+import os
+
+# One torch thread per session: on a shared 2-core host, sessions that each ask for every core slow each other down
+# (measured with `python -m bench.load`). Set OMP_NUM_THREADS before starting the app to override.
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+os.environ.setdefault("MKL_NUM_THREADS", "1")
+
+import streamlit as st  # after the thread settings: nothing may import torch before them
 
 from exercises.links import app_base
 from ui import i18n, shell

@@ -146,3 +146,15 @@ def test_answer_box_checks_and_records_the_result():
     at.text_input(key=f"ans-{ex.id}-{ex.fields[0].name}").input("12345")
     at.button[0].click().run()
     assert at.warning and at.session_state["progress"]["exercises"][ex.id]["result"]["score"] < 1.0
+
+
+def test_the_app_runs_torch_with_one_thread_per_session():
+    code = (
+        "from streamlit.testing.v1 import AppTest\n"
+        "at = AppTest.from_file('app.py', default_timeout=120).run()\n"
+        "at.switch_page('pages/ch02.py').run(); assert not at.exception\n"
+        "import torch; print(torch.get_num_threads())"
+    )
+    env = {k: v for k, v in __import__("os").environ.items() if k not in ("OMP_NUM_THREADS", "MKL_NUM_THREADS")}
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300, env=env)
+    assert out.stdout.strip().splitlines()[-1] == "1", out.stderr[-2000:]
