@@ -25,3 +25,11 @@ def all_text(at: AppTest) -> str:
     kinds = ("markdown", "caption", "header", "subheader", "title", "info", "warning", "error", "success", "code",
              "latex", "text")
     return "\n".join(str(e.value) for kind in kinds for e in getattr(at, kind))
+
+
+def metrics(at: AppTest) -> dict[str, str]:
+    """label → value of the first metric with that label (on a chapter page the section demo comes first)."""
+    found: dict[str, str] = {}
+    for m in at.metric:
+        found.setdefault(m.label, m.value)
+    return found

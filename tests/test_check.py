@@ -38,6 +38,17 @@ def test_wrong_answer_scores_below_one(exercise_id, answer, why):
     assert check(exercise_id, answer).score < 1, why
 
 
+# sections whose listed wrong answers get every listed field wrong
+STRICT_SECTIONS = ("2.6", "3.1", "3.2", "3.3", "3.4", "3.6", "3.7")
+STRICT = [(ex.id, w) for ex in GRADED if ex.section in STRICT_SECTIONS for w in ex.wrong]
+
+
+@pytest.mark.parametrize("exercise_id, wrong", STRICT, ids=[f"{i}:{w.why[:40]}" for i, w in STRICT])
+def test_wrong_answers_are_rejected_field_by_field(exercise_id, wrong):
+    verdict = check(exercise_id, wrong.answer)
+    assert verdict.score < 1 and all(verdict.fields[name].score == 0 for name in wrong.answer)
+
+
 @pytest.mark.parametrize("exercise_id", [ex.id for ex in GRADED if has_variants(ex.id)])
 @pytest.mark.parametrize("seed", [1, 2, 77])
 def test_variant_reference_scores_full_marks_and_is_reproducible(exercise_id, seed):

@@ -11,9 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from d2lcore import probability as prob
-from exercises import check, registry
+from exercises import check
 from solutions import solve, variant_params
-from tests.apptest import open_app
+from tests.apptest import metrics, open_app
 
 BOOK = {"prior": 0.0015, "s1": 1.0, "f1": 0.01, "s2": 0.98, "f2": 0.03}
 Q = sp.nsimplify  # a decimal as an exact rational: 0.0015 → 3/2000
@@ -288,24 +288,7 @@ def test_2_6_4_book_variant_matches_a_simulated_population():
                            "why": "correlated"}).correct
 
 
-WRONG = [(ex.id, w) for ex in registry.all() if ex.section == "2.6" for w in ex.wrong]
-
-
-@pytest.mark.parametrize("exercise_id, wrong", WRONG, ids=[f"{i}:{w.why[:40]}" for i, w in WRONG])
-def test_wrong_answers_are_rejected_field_by_field(exercise_id, wrong):
-    verdict = check(exercise_id, wrong.answer)
-    assert verdict.score < 1 and all(verdict.fields[name].score == 0 for name in wrong.answer)
-
-
 # --- pages ---------------------------------------------------------------------------------------------------------
-
-def metrics(at):
-    """label → value of the first metric with that label (on the chapter page the section demo comes first)."""
-    found = {}
-    for m in at.metric:
-        found.setdefault(m.label, m.value)
-    return found
-
 
 def test_dice_widget_moves():
     at = open_app("pages/exercise.py", id="2.6.1")

@@ -11,9 +11,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from d2lcore import linear
-from exercises import check, registry
+from exercises import check
 from solutions import solve, variant_params
-from tests.apptest import open_app
+from tests.apptest import metrics, open_app
 
 SEEDS = [0, 1, 2, 77]
 
@@ -175,27 +175,11 @@ def test_3_1_3c_subgradient_by_counting_and_finite_differences(seed):
     assert (ans["problem"], ans["fix"]) == ("oscillate", "decay")
 
 
-WRONG = [(ex.id, w) for ex in registry.all() if ex.section == "3.1" for w in ex.wrong]
-
-
-@pytest.mark.parametrize("exercise_id, wrong", WRONG, ids=[f"{i}:{w.why[:40]}" for i, w in WRONG])
-def test_wrong_answers_are_rejected_field_by_field(exercise_id, wrong):
-    verdict = check(exercise_id, wrong.answer)
-    assert verdict.score < 1 and all(verdict.fields[name].score == 0 for name in wrong.answer)
-
-
 # --- pages ---------------------------------------------------------------------------------------------------------
 
 def own_exceptions(at):
     """Exceptions raised by this section's code (the chapter page also runs the other sections' demos)."""
     return [e for e in at.exception if "sec3_1" in " ".join(e.stack_trace) + e.message]
-
-
-def metrics(at):
-    found = {}
-    for m in at.metric:
-        found.setdefault(m.label, m.value)
-    return found
 
 
 def test_one_dimensional_widgets_move():

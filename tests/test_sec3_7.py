@@ -14,7 +14,7 @@ from d2lcore.data import index_batches
 from exercises import check, registry
 from solutions import solve
 from solutions.ch03_s7 import BOOK, HYPER, OVERFIT, overfit_summary
-from tests.apptest import open_app
+from tests.apptest import metrics, open_app
 
 
 @pytest.mark.parametrize("n, batch, epochs", [(60_000, 256, 10), (1200, 32, 10), (100, 10, 3), (7, 8, 2)])
@@ -70,23 +70,7 @@ def test_3_7_2_more_data_stops_the_rise():
     assert s["rise"] < 0.25 * float(base["rise"]) / 100 and s["final"] < float(base["final"])
 
 
-WRONG = [(ex.id, w) for ex in registry.all() if ex.section == "3.7" for w in ex.wrong]
-
-
-@pytest.mark.parametrize("exercise_id, wrong", WRONG, ids=[f"{i}:{w.why[:40]}" for i, w in WRONG])
-def test_wrong_answers_are_rejected_field_by_field(exercise_id, wrong):
-    verdict = check(exercise_id, wrong.answer)
-    assert verdict.score < 1 and all(verdict.fields[name].score == 0 for name in wrong.answer)
-
-
 # --- pages -----------------------------------------------------------------------------------------------------------
-
-def metrics(at):
-    found = {}
-    for m in at.metric:
-        found.setdefault(m.label, m.value)
-    return found
-
 
 def test_hyperparameter_widget_moves():
     at = open_app("pages/exercise.py", id="3.7.1")
