@@ -7,9 +7,10 @@ The running loss and correct-count stay on the device and are read once per epoc
 
 from __future__ import annotations
 
+import contextlib
 import math
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
 import torch
@@ -44,37 +45,41 @@ def accuracy(y_hat: Tensor, y: Tensor) -> float:
     return float(correct_count(y_hat, y)) / len(y)
 
 
-def evaluate_accuracy(model: Callable[[Tensor], Tensor], data_iter: Iterable) -> float:
-    """Accuracy of model over every example of data_iter, without gradients (eval mode for nn.Modules)."""
+@contextlib.contextmanager
+def _evaluating(model: Callable[[Tensor], Tensor]) -> Iterator[None]:
+    """No gradients, and eval mode for an nn.Module (restored afterwards if it was training)."""
     was_training = isinstance(model, nn.Module) and model.training
     if isinstance(model, nn.Module):
         model.eval()
+    try:
+        with torch.no_grad():
+            yield
+    finally:
+        if was_training:
+            model.train()
+
+
+def evaluate_accuracy(model: Callable[[Tensor], Tensor], data_iter: Iterable) -> float:
+    """Accuracy of model over every example of data_iter, without gradients (eval mode for nn.Modules)."""
     correct, n = None, 0
-    with torch.no_grad():
+    with _evaluating(model):
         for X, y in data_iter:
             c = correct_count(model(X), y)
             correct = c if correct is None else correct + c
             n += len(y)
-    if was_training:
-        model.train()
     return float(correct) / n if n else math.nan
 
 
 def evaluate_loss(model: Callable[[Tensor], Tensor], loss: Callable[[Tensor, Tensor], Tensor],
                   data_iter: Iterable) -> float:
     """Mean loss (1/n) Σ_i l(ŷ_i, y_i) over every example of data_iter, without gradients."""
-    was_training = isinstance(model, nn.Module) and model.training
-    if isinstance(model, nn.Module):
-        model.eval()
     total, n = None, 0
-    with torch.no_grad():
+    with _evaluating(model):
         for X, y in data_iter:
             losses = loss(model(X), y)
             l_sum = losses.sum() if losses.ndim > 0 else losses * X.shape[0]
             total = l_sum if total is None else total + l_sum
             n += X.shape[0]
-    if was_training:
-        model.train()
     return float(total) / n if n else math.nan
 
 
