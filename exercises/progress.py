@@ -46,7 +46,8 @@ def record_answers(progress: dict, exercise_id: str, answers: dict[str, Any], se
     new = copy.deepcopy(progress)
     entry = new["exercises"].setdefault(exercise_id, {"seed": seed, "answers": {}})
     entry["seed"] = seed
-    entry["answers"] = dict(answers)
+    # cut what cannot be exported and imported back (an answer box never sends this much; a script might)
+    entry["answers"] = {k: v[:MAX_ANSWER_CHARS] if isinstance(v, str) else v for k, v in answers.items()}
     return new
 
 

@@ -158,3 +158,14 @@ def test_the_app_runs_torch_with_one_thread_per_session():
     env = {k: v for k, v in __import__("os").environ.items() if k not in ("OMP_NUM_THREADS", "MKL_NUM_THREADS")}
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=300, env=env)
     assert out.stdout.strip().splitlines()[-1] == "1", out.stderr[-2000:]
+
+
+@pytest.mark.parametrize("payload", ["__import__('os').system('id')", "10**10**10", "x" * 10_000_000])
+def test_answer_box_survives_hostile_input(payload):
+    ex = next(e for e in registry.all() if any(f.kind == "expr" for f in e.fields))
+    f = next(f for f in ex.fields if f.kind == "expr")
+    at = open_app("pages/exercise.py", id=ex.id)
+    at.text_input(key=f"ans-{ex.id}-{f.name}").set_value(payload)
+    at.button[0].click().run()
+    assert not at.exception and at.warning
+    assert at.session_state["progress"]["exercises"][ex.id]["result"]["score"] < 1

@@ -62,3 +62,8 @@ def test_bad_file_is_rejected_with_a_reason_in_both_languages(data, message):
     with pytest.raises(prog.ProgressError, match=message) as err:
         prog.from_json(data)
     assert err.value.zh and err.value.zh != str(err.value)
+
+
+def test_an_oversized_answer_is_cut_so_the_export_still_imports():
+    p = prog.record_answers(prog.new_progress(), "1.9.1", {"text": "x" * (prog.MAX_ANSWER_CHARS + 5)})
+    assert len(prog.from_json(prog.to_json(p))["exercises"]["1.9.1"]["answers"]["text"]) == prog.MAX_ANSWER_CHARS
