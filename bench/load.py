@@ -1,7 +1,17 @@
-"""Concurrent sessions against the real server: `python -m bench.load [--sessions 20] [--seconds 60] [--sweep]`.
+"""Concurrent sessions against the real server:
+`python -m bench.load [--client ws|browser] [--sessions 20] [--seconds 60] [--sweep]`.
 
-Starts `streamlit run app.py` on a free port bound to 127.0.0.1 only, opens N sessions as pages of one headless
-Chromium (one browser context per session, so N independent Streamlit sessions), round-robin over /chapter-1,
+Starts `streamlit run app.py` on a free port bound to 127.0.0.1 only and drives N independent Streamlit sessions.
+Two real clients:
+- `--client ws` (default): each session is a websocket to /_stcore/stream speaking Streamlit's own protocol with its
+  own protobuf messages (BackMsg.rerun_script with the page, the query string, the moved slider's WidgetState and the
+  fragment id the slider was rendered in, exactly what the browser sends; ForwardMsg back). Latency = from sending
+  the BackMsg until the server's script_finished message arrived (every delta of the run has arrived by then).
+  Exceptions = exception elements the server sent. A client costs a few ms of CPU per interaction, so on a 2-core
+  machine nearly all CPU goes to the server: this is the client for capacity figures.
+- `--client browser`: the sessions are pages of one headless Chromium (one browser context per session); this adds
+  the browser's rendering, but the browser competes with the server for the same cores. Described below.
+Both go round-robin over /chapter-1,
 /chapter-2, /chapter-3 and /exercise?id=3.7.1 (the hyperparameter demo, which trains), and for a bounded time moves
 one slider per session with the keyboard (focus the slider's input, ArrowRight until its maximum, then ArrowLeft).
 
@@ -229,6 +239,7 @@ class Session:
     noops: int = 0  # presses that did not change the value (not counted as interactions)
     ws_fallback: int = 0  # interactions whose end was seen on the websocket (see LATENCY_JS)
     failed: str = ""
+    exception_texts: list[str] = field(default_factory=list)  # first lines of exceptions the server sent (ws client)
 
 
 async def wait_idle(page, timeout_ms: float) -> None:
@@ -315,6 +326,117 @@ async def run_session(browser, base: str, path: str, slider_index: int, start_de
     return s
 
 
+# --- one session over Streamlit's websocket protocol --------------------------------------------------------------
+
+
+@dataclass
+class SliderSpec:
+    widget_id: str
+    low: float
+    high: float
+    step: float
+    value: float  # for a select_slider: the index of the option
+    fragment_id: str
+    options: list[str] = field(default_factory=list)  # a select_slider's formatted options (its value is sent as one)
+
+
+def _page_and_query(path: str) -> tuple[str, str]:
+    page, _, query = path.partition("?")
+    return page, "&".join(q for q in (query, "lang=en") if q)
+
+
+def _rerun_message(page: str, query: str, slider: SliderSpec | None = None) -> bytes:
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+
+    msg = BackMsg()
+    msg.rerun_script.page_name = page
+    msg.rerun_script.query_string = query
+    if slider is not None:
+        msg.rerun_script.fragment_id = slider.fragment_id
+        state = msg.rerun_script.widget_states.widgets.add()
+        state.id = slider.widget_id
+        if slider.options:
+            state.string_array_value.data.append(slider.options[int(slider.value)])
+        else:
+            state.double_array_value.data.append(slider.value)
+    return msg.SerializeToString()
+
+
+async def _until_finished(ws, s: Session, sliders: list[SliderSpec] | None, timeout_s: float) -> int:
+    """Read ForwardMsgs until script_finished; counts exception elements into s, collects sliders; returns the
+    finish status."""
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+
+    async def read() -> int:
+        while True:
+            msg = ForwardMsg()
+            msg.ParseFromString(await ws.recv())
+            kind = msg.WhichOneof("type")
+            if kind == "script_finished":
+                return msg.script_finished
+            if kind == "delta" and msg.delta.WhichOneof("type") == "new_element":
+                element = msg.delta.new_element
+                which = element.WhichOneof("type")
+                if which == "exception":
+                    s.exceptions += 1
+                    s.exception_texts.append(f"{element.exception.type}: {element.exception.message[:120]}")
+                elif which == "slider" and sliders is not None and len(element.slider.default) == 1:
+                    sl = element.slider
+                    sliders.append(SliderSpec(sl.id, sl.min, sl.max, sl.step or 1.0, sl.default[0],
+                                              msg.delta.fragment_id, list(sl.options)))
+
+    return await asyncio.wait_for(read(), timeout_s)
+
+
+async def run_ws_session(base: str, path: str, slider_index: int, start_delay: float, seconds: float,
+                         timeout_s: float, think_s: float) -> Session:
+    from websockets.asyncio.client import connect
+
+    s = Session(path)
+    await asyncio.sleep(start_delay)
+    page, query = _page_and_query(path)
+    url = base.replace("http://", "ws://") + "/_stcore/stream"
+    t0 = time.monotonic()
+    try:
+        async with connect(url, subprotocols=["streamlit"], max_size=None, open_timeout=60) as ws:
+            sliders: list[SliderSpec] = []
+            try:
+                await ws.send(_rerun_message(page, query))
+                await _until_finished(ws, s, sliders, 180)
+            except Exception as e:  # the page did not render in time
+                s.failed, s.timeouts = f"load: {type(e).__name__}", s.timeouts + 1
+                return s
+            s.load_s = time.monotonic() - t0
+            if not sliders:
+                s.failed = "no slider on the page"
+                return s
+            slider = sliders[slider_index] if slider_index >= 0 else sliders[-1]
+            direction = 1.0
+            deadline = time.monotonic() + seconds
+            while time.monotonic() < deadline:
+                if slider.value + direction * slider.step > slider.high + 1e-9 or \
+                        slider.value + direction * slider.step < slider.low - 1e-9:
+                    direction = -direction
+                slider.value = round(slider.value + direction * slider.step, 10)
+                start = time.perf_counter()
+                await ws.send(_rerun_message(page, query, slider))
+                try:
+                    await _until_finished(ws, s, None, timeout_s)
+                except TimeoutError:
+                    s.timeouts += 1
+                    try:  # let the late run end before the next interaction
+                        await _until_finished(ws, s, None, timeout_s)
+                    except TimeoutError:
+                        break
+                    continue
+                s.latencies.append((time.perf_counter() - start) * 1000)
+                await asyncio.sleep(think_s)
+    except Exception as e:  # connection refused or dropped
+        s.failed = s.failed or f"{type(e).__name__}: {e}"
+        s.timeouts += 1
+    return s
+
+
 # --- one run -----------------------------------------------------------------------------------------------------
 
 
@@ -326,8 +448,26 @@ async def _sample(pid: int, stop: asyncio.Event, out: dict[str, float]) -> None:
             await asyncio.wait_for(stop.wait(), 0.5)
 
 
+async def _drive_ws(base: str, pid: int, sessions: int, seconds: float, timeout_s: float, think_s: float,
+                    stagger_s: float) -> tuple[list, dict[str, float]]:
+    peak: dict[str, float] = {}
+    stop = asyncio.Event()
+    sampler = asyncio.create_task(_sample(pid, stop, peak))
+    try:
+        tasks = [run_ws_session(base, path, idx, i * stagger_s, seconds, timeout_s, think_s)
+                 for i, (path, idx) in ((i, TARGETS[i % len(TARGETS)]) for i in range(sessions))]
+        results = await asyncio.wait_for(asyncio.gather(*tasks, return_exceptions=True),
+                                         sessions * stagger_s + seconds + 180 + 2 * timeout_s + 60)
+    finally:
+        stop.set()
+        await sampler
+    return list(results), peak
+
+
 async def _drive(base: str, pid: int, sessions: int, seconds: float, timeout_s: float, think_s: float,
-                 stagger_s: float) -> tuple[list[Session], dict[str, float]]:
+                 stagger_s: float, client: str = "ws") -> tuple[list[Session], dict[str, float]]:
+    if client == "ws":
+        return await _drive_ws(base, pid, sessions, seconds, timeout_s, think_s, stagger_s)
     from playwright.async_api import async_playwright
 
     peak: dict[str, float] = {}
@@ -355,12 +495,13 @@ async def _drive(base: str, pid: int, sessions: int, seconds: float, timeout_s: 
 
 
 def run_once(sessions: int, seconds: float, *, timeout_s: float = 30, think_s: float = 0.3, stagger_s: float = 0.25,
-             torch_threads: int | None = None) -> dict[str, object]:
+             torch_threads: int | None = None, client: str = "ws") -> dict[str, object]:
     load0 = os.getloadavg()[0]
     proc, base = start_server(torch_threads)
     try:
         cpu0, t0 = cpu_seconds(proc.pid), time.monotonic()
-        results, peak = asyncio.run(_drive(base, proc.pid, sessions, seconds, timeout_s, think_s, stagger_s))
+        results, peak = asyncio.run(_drive(base, proc.pid, sessions, seconds, timeout_s, think_s, stagger_s,
+                                           client))
         cpu = cpu_seconds(proc.pid) - cpu0
         wall = time.monotonic() - t0
         hwm = _status(proc.pid).get("VmHWM", "0 kB").split()[0]
@@ -371,12 +512,13 @@ def run_once(sessions: int, seconds: float, *, timeout_s: float = 30, think_s: f
     for r in results:
         per_path.setdefault(r.path, []).extend(r.latencies)
     return {
-        "sessions": sessions, "seconds": seconds, "interactions": len(lat),
+        "client": client, "sessions": sessions, "seconds": seconds, "interactions": len(lat),
         "timeouts": sum(r.timeouts for r in results), "exceptions": sum(r.exceptions for r in results),
         "js_errors": sum(r.js_errors for r in results),
         "noops": sum(r.noops for r in results),
         "ws_fallback": sum(r.ws_fallback for r in results),
         "dialogs": [r.dialog for r in results if r.dialog], "failed": [r.failed for r in results if r.failed],
+        "exception_texts": [t for r in results for t in r.exception_texts],
         "p50": pct(lat, 50), "p95": pct(lat, 95), "max": max(lat, default=float("nan")),
         "load_p50": statistics.median([r.load_s for r in results if r.load_s == r.load_s] or [float("nan")]),
         "load_max": max((r.load_s for r in results if r.load_s == r.load_s), default=float("nan")),
@@ -389,7 +531,7 @@ def run_once(sessions: int, seconds: float, *, timeout_s: float = 30, think_s: f
 
 def lines(r: dict[str, object], torch_threads: int | None = None) -> list[str]:
     errors = r["timeouts"] + r["exceptions"] + r["js_errors"]
-    tag = f"{r['sessions']}" + (f",omp={torch_threads}" if torch_threads else "")
+    tag = f"{r['sessions']},{r['client']}" + (f",omp={torch_threads}" if torch_threads else "")
     out = [
         f"load[{tag}]: sessions={r['sessions']} seconds={r['seconds']:g} interactions={r['interactions']} "
         f"errors={errors} (timeouts={r['timeouts']} exceptions={r['exceptions']} js_errors={r['js_errors']}) "
@@ -405,6 +547,8 @@ def lines(r: dict[str, object], torch_threads: int | None = None) -> list[str]:
     if r["dialogs"]:
         out.append(f"load_dialogs[{tag}]: {len(r['dialogs'])} of {r['sessions']} sessions opened under a modal "
                    f"(closed before measuring): {r['dialogs'][0]!r}")
+    if r["exception_texts"]:
+        out.append(f"load_exceptions[{tag}]: {'; '.join(sorted(set(r['exception_texts']))[:5])}")
     if r["failed"]:
         out.append(f"load_failed[{tag}]: {'; '.join(r['failed'][:5])}")
     return out
@@ -412,6 +556,8 @@ def lines(r: dict[str, object], torch_threads: int | None = None) -> list[str]:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="python -m bench.load", description=__doc__.split("\n\n")[0])
+    ap.add_argument("--client", choices=["ws", "browser"], default="ws",
+                    help="ws: Streamlit's websocket protocol (cheap client); browser: headless Chromium pages")
     ap.add_argument("--sessions", type=int, default=20)
     ap.add_argument("--seconds", type=float, default=60)
     ap.add_argument("--timeout", type=float, default=30, help="seconds an interaction may take before it is an error")
@@ -428,12 +574,13 @@ def main(argv: list[str] | None = None) -> int:
           f"cores={os.cpu_count()}", flush=True)
     if not a.sweep:
         for line in lines(run_once(a.sessions, a.seconds, timeout_s=a.timeout, think_s=a.think,
-                                   torch_threads=a.torch_threads), a.torch_threads):
+                                   torch_threads=a.torch_threads, client=a.client), a.torch_threads):
             print(line, flush=True)
         return 0
     best = 0
     for n in sorted(int(c) for c in a.counts.split(",")):
-        r = run_once(n, a.seconds, timeout_s=a.timeout, think_s=a.think, torch_threads=a.torch_threads)
+        r = run_once(n, a.seconds, timeout_s=a.timeout, think_s=a.think, torch_threads=a.torch_threads,
+                     client=a.client)
         for line in lines(r, a.torch_threads):
             print(line, flush=True)
         ok = r["p95"] < 2000 and r["timeouts"] + r["exceptions"] == 0

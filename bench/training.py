@@ -1,7 +1,8 @@
 """Training throughput (examples per second) of one epoch: our engine `d2lcore.train` against the book's own loop.
 
 Data: 60,000 random 784-pixel images with 10 classes, minibatches of 256, SGD with lr 0.1, cross-entropy with
-reduction="none"; two models: softmax regression (784 → 10) and the MLP of §4.2 (784 → 256 → 10). Two CPU threads.
+reduction="none"; three models: softmax regression (784 → 10), the MLP of §4.2 (784 → 256 → 10) and LeNet of §6.6
+(the same pixels as 1×28×28 images). Two CPU threads.
 - reference: `train_epoch_ch3` of the book's package d2l 0.17.6 fed by the book's `load_array` — the loop as the
   book runs it (install it with `bash scripts/bench-env.sh`; it is not a dependency of the app).
 - `*_loop`: the book's loop fed by our loader, which isolates the cost of the loop's bookkeeping.
@@ -25,6 +26,7 @@ import torch
 from torch import nn
 
 from d2lcore import data, train
+from d2lcore.cnn import lenet
 
 N, D, Q, BATCH, LR = 60_000, 784, 10, 256, 0.1
 CHUNK = 47  # minibatches per timed run: 47 × 256 = 12,032 examples, a fifth of an epoch
@@ -43,10 +45,16 @@ def book_d2l():
     return d2l
 
 
-def models() -> dict[str, nn.Module]:
+def models() -> dict[str, tuple[nn.Module, bool]]:
+    """name → (initial model, whether it takes 1×28×28 images rather than 784-vectors)."""
     torch.manual_seed(0)
-    return {"softmax": nn.Linear(D, Q),
-            "mlp": nn.Sequential(nn.Linear(D, 256), nn.ReLU(), nn.Linear(256, Q))}
+    return {"softmax": (nn.Linear(D, Q), False),
+            "mlp": (nn.Sequential(nn.Linear(D, 256), nn.ReLU(), nn.Linear(256, Q)), False),
+            "lenet": (lenet(), True)}
+
+
+# LeNet is ~20× slower per example than the MLP on a CPU: fewer timed rounds keep the benchmark in minutes.
+ROUNDS = {"lenet": 5}
 
 
 def plain_epoch(net: nn.Module, loss, optimizer, train_iter) -> None:
@@ -94,13 +102,14 @@ def run(rounds: int = 25) -> Iterator[str]:
     torch.set_num_threads(2)  # this benchmark process only: the app sets nothing global in torch
     try:
         g = torch.Generator().manual_seed(0)
-        X, y = torch.rand(N, D, generator=g), torch.randint(0, Q, (N,), generator=g)
+        vectors, y = torch.rand(N, D, generator=g), torch.randint(0, Q, (N,), generator=g)
         loss = nn.CrossEntropyLoss(reduction="none")
-        ours_iter = data.load_array((X, y), BATCH)
         d2l = book_d2l()
         if d2l is None:
             yield "train_epoch: skipped the book's loop: d2l not installed, run `bash scripts/bench-env.sh`"
-        for name, net0 in models().items():
+        for name, (net0, images) in models().items():
+            X = vectors.reshape(N, 1, 28, 28) if images else vectors
+            ours_iter = data.load_array((X, y), BATCH)
             sides = {"ours": chunk_runner(lambda net, opt, it: train.train_epoch(net, loss, opt, it), net0, ours_iter),
                      "plain": chunk_runner(lambda net, opt, it: plain_epoch(net, loss, opt, it), net0, ours_iter)}
             if d2l is not None:
@@ -109,7 +118,7 @@ def run(rounds: int = 25) -> Iterator[str]:
                                              d2l.load_array((X, y), BATCH))
                 sides["book_loop"] = chunk_runner(lambda net, opt, it, book=book: book(net, it, loss, opt), net0,
                                                   ours_iter)
-            speed = examples_per_s(sides, rounds)
+            speed = examples_per_s(sides, ROUNDS.get(name, rounds))
             if d2l is not None:
                 yield line(f"train_epoch_{name}", speed["ours"], speed["book"])
                 yield line(f"train_epoch_{name}_loop", speed["ours"], speed["book_loop"])
