@@ -1,7 +1,9 @@
 """Cold start and memory of the real server: `python -m bench.startup`.
 
 Starts `streamlit run app.py` on a free loopback port, opens home in headless Chromium and measures the time from
-process start to the first rendered heading; then visits every page once and reports the server's resident memory.
+process start to the first rendered heading; then visits every page once and reports the server's resident memory;
+then, with the server warm, opens each chapter page in a new browser context (a new session) and reports the time
+from navigation until the page's script run has finished and its elements are shown (first render after warm-up).
 """
 
 from __future__ import annotations
@@ -20,6 +22,10 @@ from exercises import outline, registry  # noqa: E402
 
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
         "--disable-component-update", "--disable-sync"]
+
+
+IDLE_JS = "() => document.querySelector('[data-testid=\"stApp\"]')?.getAttribute('data-test-script-state')" \
+          " === 'notRunning' && !document.querySelector('[data-testid=\"stSkeleton\"]')"
 
 
 def rss_mib(pid: int) -> float:
@@ -65,6 +71,15 @@ def main() -> None:
                     if lang == "en" and path == "chapter-1":
                         print(f"first_render_chapter_1: {time.perf_counter() - t1:.2f} s")
             print(f"rss_after_every_page: {rss_mib(proc.pid):.0f} MiB ({len(paths) * 2} page views)")
+            for chapter in outline.chapters():
+                context = browser.new_context()
+                fresh = context.new_page()
+                t1 = time.perf_counter()
+                fresh.goto(f"{base}/chapter-{chapter.number}?lang=en")
+                fresh.get_by_role("heading").first.wait_for(timeout=60_000)
+                fresh.wait_for_function(IDLE_JS, timeout=60_000, polling=20)
+                print(f"first_render_after_warmup_chapter_{chapter.number}: {time.perf_counter() - t1:.2f} s")
+                context.close()
         finally:
             proc.terminate()
             proc.wait(timeout=20)
