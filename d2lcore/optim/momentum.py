@@ -17,7 +17,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from d2lcore.optim.objectives import Objective2D
+from d2lcore.optim.objectives import Objective2D, quadratic_form
 
 
 def momentum(x: Tensor, g: Tensor, state: tuple = (), *, lr: float, beta: float) -> tuple[Tensor, tuple]:
@@ -58,20 +58,5 @@ def ill_conditioned_quadratic(a: float = 0.1, b: float = 2.0, rotated: bool = Fa
     4a and 4b, twice those of the original.
     """
     A = [[a + b, a - b], [a - b, a + b]] if rotated else [[a, 0.0], [0.0, b]]
-    A = torch.tensor(A, dtype=torch.float64)
-
-    def xA(x: Tensor) -> Tensor:  # x A for a batch (..., 2), elementwise: a tiny-matmul is slow on CPU in float64
-        M = A.to(x.dtype)
-        return x[..., :1] * M[0] + x[..., 1:] * M[1]
-
-    def f(x: Tensor) -> Tensor:
-        return (xA(x) * x).sum(-1)
-
-    def grad(x: Tensor) -> Tensor:
-        return 2 * xA(x)
-
-    def hessian(x: Tensor) -> Tensor:
-        return (2 * A.to(x.dtype)).expand(*x.shape[:-1], 2, 2)
-
     name = f"{a:g}(x₁+x₂)² + {b:g}(x₁−x₂)²" if rotated else f"{a:g}x₁² + {b:g}x₂²"
-    return Objective2D(name, f, grad, hessian, (-5.5, 2.0), (-3.0, 3.0), torch.zeros(2, dtype=torch.float64))
+    return quadratic_form(2 * torch.tensor(A, dtype=torch.float64), name, (-5.5, 2.0), (-3.0, 3.0))
