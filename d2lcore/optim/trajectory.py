@@ -27,7 +27,7 @@ def trajectory(update: Update, grad: Grad, x0: Tensor, steps: int, **hyper) -> T
 
 
 def stochastic_trajectory(update: Update, grad: Grad, x0: Tensor, steps: int, noise_std: float,
-                          generator: torch.Generator, lr_schedule: Callable[[int], float] | None = None,
+                          generator: torch.Generator, lr_schedule: Callable[[int], float | Tensor] | None = None,
                           **hyper) -> Tensor:
     """SGD on a noisy gradient (zh-v2 §11.4.1): g_t = ∇f(x_t) + σ ε_t, ε_t ~ N(0, I), and step t = 1, 2, … uses
     η_t = η · schedule(t) (the book's `lr()` multiplier: constant 1, exponential e^{−0.1t}, polynomial (1+0.1t)^{−½}).
