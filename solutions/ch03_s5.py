@@ -29,7 +29,6 @@ def reading_times(seed: int = 0) -> dict[str, float | str | int]:
     book = _best(lambda: data.read_epoch_seconds(data.per_example_loader(d.train, 256, seed=seed)))
     batched = _best(lambda: data.read_epoch_seconds(data.batched_loader(d.train, 256, seed=seed)))
     batches = list(data.batched_loader(d.train, 256, seed=seed))  # read once: the training pass alone is timed
-    torch.manual_seed(seed)
     net = nn.Sequential(nn.Flatten(), nn.Linear(d.n_inputs, d.n_classes))
     optimizer = torch.optim.SGD(net.parameters(), lr=0.1)
     loss = nn.CrossEntropyLoss(reduction="none")

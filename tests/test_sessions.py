@@ -12,6 +12,7 @@ from dataclasses import asdict
 from pathlib import Path
 
 import numpy as np
+import pytest
 import torch
 from streamlit.testing.v1 import AppTest
 
@@ -217,3 +218,18 @@ def test_two_sessions_train_at_once_and_each_gets_its_own_run():
     fresh = train_cached(**CONFIGS[0])
     assert fresh["history"]["train_loss"][0] != -1.0 and fresh["confusion"][0, 0] != -1
     assert _same_run(fresh, _solo(CONFIGS[0]))
+
+
+GLOBAL_STATE_CALLS = ("torch.manual_seed", "torch.set_num_threads", "torch.set_default_dtype", "np.random.seed",
+                      "random.seed(", "torch.use_deterministic_algorithms")
+
+
+@pytest.mark.parametrize("package", ["d2lcore", "solutions", "ui", "exercises"])
+def test_app_code_never_sets_process_wide_state(package):
+    """Sessions share one process: a seed or thread count set by one session would change every other session's run
+    (the app's randomness goes through torch.Generator / numpy default_rng objects instead)."""
+    root = Path(__file__).resolve().parents[1] / package
+    found = [f"{p.relative_to(root.parent)}:{i}" for p in root.rglob("*.py")
+             for i, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
+             if any(call in line for call in GLOBAL_STATE_CALLS) and not line.lstrip().startswith("#")]
+    assert found == []
