@@ -39,7 +39,7 @@ def test_wrong_answer_scores_below_one(exercise_id, answer, why):
 
 
 # sections whose listed wrong answers get every listed field wrong
-STRICT_SECTIONS = ("2.6", "3.1", "3.2", "3.3", "3.4", "3.6", "3.7", "4.4", "4.5")
+STRICT_SECTIONS = ("2.6", "3.1", "3.2", "3.3", "3.4", "3.6", "3.7", "4.1", "4.2", "4.3", "4.4", "4.5")
 STRICT = [(ex.id, w) for ex in GRADED if ex.section in STRICT_SECTIONS for w in ex.wrong]
 
 
