@@ -90,6 +90,7 @@ class Exercise:
     widget: str | None
     solution: Text  # explanation template (Markdown); solutions/ fills in computed values
     wrong: tuple[WrongAnswer, ...] = ()
+    trains: bool = False  # the widget trains models when it runs: chapter pages run it on demand, not on load
 
     @property
     def is_conceptual(self) -> bool:
@@ -186,7 +187,7 @@ def parse_exercise(raw: Any, section: str, where: str) -> Exercise:
     m = ID_RE.match(ex_id)
     if f"{m['chapter']}.{m['sec']}" != section:
         raise ExerciseDataError(f"{where}: belongs to section {m['chapter']}.{m['sec']}, not to this file's {section}")
-    known = {"id", "verify", "widget", "title", "prompt", "solution", "pitfall", "field", "wrong"}
+    known = {"id", "verify", "widget", "trains", "title", "prompt", "solution", "pitfall", "field", "wrong"}
     if set(raw) - known:
         raise ExerciseDataError(f"{where}: unknown keys {sorted(set(raw) - known)}")
     verify = raw.get("verify")
@@ -195,6 +196,9 @@ def parse_exercise(raw: Any, section: str, where: str) -> Exercise:
     widget = raw.get("widget") or None
     if widget is not None and (not isinstance(widget, str) or not WIDGET_RE.match(widget)):
         raise ExerciseDataError(f"{where}: widget {widget!r} must look like 'package.module:function'")
+    trains = raw.get("trains", False)
+    if not isinstance(trains, bool) or (trains and widget is None):
+        raise ExerciseDataError(f"{where}: trains must be true or false, and true only with a widget")
     fields = tuple(parse_field(f, where) for f in raw.get("field", []))
     names = [f.name for f in fields]
     if len(set(names)) != len(names):
@@ -224,4 +228,5 @@ def parse_exercise(raw: Any, section: str, where: str) -> Exercise:
         widget=widget,
         solution=_text(raw.get("solution"), f"{where}: solution"),
         wrong=tuple(wrong),
+        trains=trains,
     )

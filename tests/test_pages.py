@@ -73,7 +73,8 @@ def test_chapter_page_lists_sections_and_marks_what_is_coming():
 
 def test_built_chapter_shows_notes_and_cards():
     at = open_app("pages/ch01.py", lang="zh")
-    assert not at.info and "监督学习" in texts(at) and all(f"#### {i} · " in texts(at) for i in LIVE_IDS if i.split(".")[0] == "1")
+    chapter_one = [i for i in LIVE_IDS if i.split(".")[0] == "1"]
+    assert not at.info and "监督学习" in texts(at) and all(f"#### {i} · " in texts(at) for i in chapter_one)
 
 
 def test_home_search_finds_an_exercise_by_chinese_text():
@@ -169,3 +170,25 @@ def test_answer_box_survives_hostile_input(payload):
     at.button[0].click().run()
     assert not at.exception and at.warning
     assert at.session_state["progress"]["exercises"][ex.id]["result"]["score"] < 1
+
+
+def _keys(at) -> set[str]:
+    return {w.key for kind in ("button", "slider", "select_slider", "selectbox", "radio", "toggle", "checkbox",
+                               "number_input", "multiselect") for w in getattr(at, kind) if w.key}
+
+
+def test_chapter_page_trains_nothing_until_asked():
+    at = open_app("pages/ch04.py", lang="en")
+    trains = [ex.id for ex in registry.all() if ex.trains and ex.chapter == 4]
+    keys = _keys(at)
+    assert trains and not at.exception
+    assert all(f"run-{i}-button" in keys and not any(k.startswith(f"w-{i}-") for k in keys) for i in trains)
+    at.button(key="run-4.6.7-button").click().run()
+    keys = _keys(at)
+    assert not at.exception and "run-4.6.7-button" not in keys and any(k.startswith("w-4.6.7-") for k in keys)
+    assert "run-4.6.6-button" in keys  # the other widgets still wait
+
+
+def test_exercise_page_runs_a_training_widget_at_once():
+    at = open_app("pages/exercise.py", id="4.6.7", lang="zh")
+    assert not at.exception and any(k.startswith("w-4.6.7-") for k in _keys(at))

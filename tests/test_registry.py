@@ -107,6 +107,8 @@ def test_loader_accepts_a_good_file(tmp_path):
     (GOOD.replace("conceptual", "vibes"), "1.9.toml", "verify 'vibes' is not one of"),
     (GOOD + 'widget = "os.system"\n', "1.9.toml", "widget 'os.system' must look like"),
     (GOOD + 'colour = "red"\n', "1.9.toml", "unknown keys ['colour']"),
+    (GOOD + "trains = true\n", "1.9.toml", "trains must be true or false, and true only with a widget"),
+    (GOOD + 'widget = "ui.widgets.ch01:x"\ntrains = "yes"\n', "1.9.toml", "trains must be true or false"),
     (GOOD + NUMBER_FIELD, "1.9.toml", "conceptual exercise can only have text fields"),
     (GOOD.replace("conceptual", "numeric"), "1.9.toml", "needs at least one machine-checkable field"),
     (GOOD.replace("conceptual", "numeric") + NUMBER_FIELD.replace('"number"', '"guess"'), "1.9.toml",

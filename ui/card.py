@@ -16,7 +16,9 @@ from ui.state import current_progress, save_progress
 
 
 def exercise_card(ex: Exercise, *, seed: int = 0, params: dict[str, Any] | None = None, base_url: str = "",
-                  on_seed_change: Callable[[int], None] | None = None) -> None:
+                  on_seed_change: Callable[[int], None] | None = None, on_demand: bool = False) -> None:
+    """One exercise. `on_demand` (chapter pages, which show many cards): a widget that trains models waits for the
+    learner's click instead of training when the page loads."""
     from solutions import has_variants, prompt, variant_params
 
     with st.container(border=True):
@@ -26,7 +28,8 @@ def exercise_card(ex: Exercise, *, seed: int = 0, params: dict[str, Any] | None 
             seed = variant_picker(ex, seed, on_seed_change)
         st.markdown(prompt(ex.id, lang(), seed))
         if ex.widget:
-            widget_slot(ex, seed, {**variant_params(ex.id, seed), **(params or {})}, base_url)
+            widget_slot(ex, seed, {**variant_params(ex.id, seed), **(params or {})}, base_url,
+                        on_demand=on_demand and ex.trains)
         answer_box(ex, seed)
         if ex.pitfalls:
             with st.expander(t("pitfalls_heading")):
@@ -48,19 +51,31 @@ def variant_picker(ex: Exercise, seed: int, on_change: Callable[[int], None] | N
     return chosen
 
 
-def widget_slot(ex: Exercise, seed: int, initial: dict[str, Any], base_url: str) -> None:
+def widget_slot(ex: Exercise, seed: int, initial: dict[str, Any], base_url: str, on_demand: bool = False) -> None:
     with st.container(border=True):
         st.markdown(f"**{t('widget_heading')}**")
-        _widget_fragment(ex, seed, initial, base_url)
+        _widget_fragment(ex, seed, initial, base_url, on_demand)
 
 
 @st.fragment
-def _widget_fragment(ex: Exercise, seed: int, initial: dict[str, Any], base_url: str) -> None:
-    """Moving a control reruns only this fragment (the widget and its share link), not the whole page."""
+def _widget_fragment(ex: Exercise, seed: int, initial: dict[str, Any], base_url: str, on_demand: bool = False) -> None:
+    """Moving a control reruns only this fragment (the widget and its share link), not the whole page. On demand:
+    a Run button first (inside the fragment, so the click reruns only this card's widget); once clicked, the widget
+    stays on for the session."""
     from ui.widgets import resolve
+
+    started = f"run-{ex.id}"
+    if on_demand and not st.session_state.get(started):
+        st.caption(t("widget_trains_note"))
+        st.button(t("widget_run"), key=f"{started}-button", on_click=_start, args=(started,))
+        return
 
     values = resolve(ex.widget)(f"w-{ex.id}", initial) or {}
     share_link(ex, seed, values, base_url)
+
+
+def _start(flag: str) -> None:
+    st.session_state[flag] = True
 
 
 def answer_box(ex: Exercise, seed: int) -> None:

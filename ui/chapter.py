@@ -48,7 +48,7 @@ def render_chapter(number: int) -> None:
         coming = [e for e in section.exercises if e.id not in live]
         for entry in section.exercises:
             if entry.id in live:
-                exercise_card(live[entry.id], base_url=base)
+                exercise_card(live[entry.id], base_url=base, on_demand=True)
         if coming:
             st.markdown(f"**{t('coming_heading')}** 🚧")
             st.markdown("\n".join(f"- `{e.id}` — {t(f'verify_{e.verify}')} · {t(f'cost_{e.cpu_cost}')}"
