@@ -191,6 +191,23 @@ def thaw(frozen: tuple) -> dict[str, Any]:
     return {k: value(v) for k, v in frozen}
 
 
+def mlp(n_inputs: int, hidden: int, n_outputs: int, generator: torch.Generator) -> torch.nn.Sequential:
+    """Flatten → Linear(d, h) → ReLU → Linear(h, q), initialised from `generator` (nothing global in torch).
+
+    The layers are created without initialisation (nn.utils.skip_init) and then drawn like nn.Linear's default:
+    W, b ~ U(−1/√fan_in, 1/√fan_in).
+    """
+    from torch import nn
+
+    layers = [nn.utils.skip_init(nn.Linear, n_inputs, hidden), nn.utils.skip_init(nn.Linear, hidden, n_outputs)]
+    with torch.no_grad():
+        for layer in layers:
+            bound = 1 / math.sqrt(layer.in_features)
+            layer.weight.uniform_(-bound, bound, generator=generator)
+            layer.bias.uniform_(-bound, bound, generator=generator)
+    return nn.Sequential(nn.Flatten(), layers[0], nn.ReLU(), layers[1])
+
+
 def train_with_schedule(run: ScheduleRun, progress: Any = None) -> dict[str, list[float]]:
     """Train with d2lcore.train.train; its per-epoch callback records η and calls scheduler.step().
 
@@ -204,10 +221,7 @@ def train_with_schedule(run: ScheduleRun, progress: Any = None) -> dict[str, lis
     spec = thaw(run.spec)
     images = data.load_image_classification(run.n_train, run.n_test, seed=run.seed, dataset=run.dataset)
     generator = torch.Generator().manual_seed(run.seed)
-    torch_state = torch.random.get_rng_state()
-    torch.manual_seed(run.seed)  # nn.Linear's initialisation; the global state is restored below
-    model = nn.Sequential(nn.Flatten(), nn.Linear(images.n_inputs, run.hidden), nn.ReLU(), nn.Linear(run.hidden, 10))
-    torch.random.set_rng_state(torch_state)
+    model = mlp(images.n_inputs, run.hidden, 10, generator)
     optimizer = torch.optim.SGD(model.parameters(), lr=base_lr(spec))
     scheduler = torch_scheduler(spec, optimizer)
     rates: list[float] = []

@@ -9,6 +9,10 @@ import torch
 
 from d2lcore.optim.adam import adam, unbiased_moments, yogi
 from d2lcore.optim.trajectory import trajectory
+from exercises import check
+from solutions import solve
+from solutions.ch11_s10 import LRS, REDDI, X0, noisy_runs, plateau, reddi_paths
+from tests.apptest import metrics, open_app
 
 
 def torch_adam(x0, grad, steps, **hyper):
@@ -78,3 +82,79 @@ def test_adam_fails_and_yogi_converges_on_reddis_problem():
     hyper = dict(lr=0.01, beta1=0.0, beta2=1 / 26, eps=1e-8)  # β₂ = 1/(1 + C²)
     xa, xy = reddi_run(adam, **hyper), reddi_run(yogi, **hyper)
     assert xa.mean() > 0.9 and xy.mean() < -0.8  # Adam at the worst point, Yogi near the optimum
+
+
+# --- exercises: every reference checked another way -------------------------------------------------------------
+
+def test_11_10_1_first_step_against_sympy_and_best_rate_with_torch():
+    eta, eps, g = sp.Rational(1, 10), sp.Rational(1, 10**6), sp.Integer(-8)
+    v_hat, s_hat = g, g**2  # after the bias correction at t = 1
+    step = eta * abs(v_hat) / (sp.sqrt(s_hat) + eps)
+    ans = solve("11.10.1").answer
+    assert ans["step1"] == pytest.approx(float(step), rel=1e-9)
+    A = torch.tensor([0.2, 4.0], dtype=torch.float64)  # ∇(0.1 x₁² + 2 x₂²) = A ⊙ x
+    final = {lr: float((0.5 * A * torch_adam(X0, lambda x: A * x, 100, lr=lr, eps=1e-6)[-1] ** 2).sum())
+             for lr in LRS}
+    assert f"{min(final, key=final.get):g}" == ans["bestLr"]
+    assert check("11.10.1", {"step1": "0.8"}).score < 1  # the gradient-descent step
+
+
+def test_11_10_2_alpha_reproduces_the_corrected_average():
+    ans = solve("11.10.2").answer
+    b, t = sp.Symbol("b"), sp.Symbol("t")
+    alpha = sp.lambdify((b, t), ans["alpha"])
+    gen = torch.Generator().manual_seed(5)
+    g = 1.0 + torch.randn(40, 3, generator=gen, dtype=torch.float64)
+    corrected, _ = unbiased_moments(g, beta=0.8)
+    w = torch.full((3,), 7.0, dtype=torch.float64)  # any start value: α₁ = 1 forgets it
+    for k in range(40):
+        w = w + alpha(0.8, k + 1) * (g[k] - w)
+        torch.testing.assert_close(w, corrected[k])
+    assert ans["alpha1"] == 1.0 and check("11.10.2", {"alpha": "1/t"}).score < 1
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_11_10_3_decay_beats_a_constant_rate_over_seeds(seed):
+    const, half = plateau(noisy_runs(0.1, seed=seed)), plateau(noisy_runs(0.05, seed=seed))
+    decayed = plateau(noisy_runs(0.1, decay=True, seed=seed))
+    assert decayed < 0.6 * const and 1.3 < const / half < 6  # the plateau shrinks with η
+    assert solve("11.10.3").answer["plateau"] == pytest.approx(const, rel=0.15)
+
+
+def test_11_10_4_torch_adam_also_goes_to_the_worst_point():
+    # torch.optim.Adam with a projection (clamp) after each step, other gradient sequences than the reference
+    g = torch.Generator().manual_seed(11)
+    p = torch.nn.Parameter(torch.zeros(50, dtype=torch.float64))
+    opt = torch.optim.Adam([p], lr=REDDI["lr"], betas=(REDDI["beta1"], REDDI["beta2"]), eps=REDDI["eps"])
+    for _ in range(1000):
+        big = torch.rand(50, generator=g, dtype=torch.float64) < 1 / 3
+        p.grad = torch.where(big, REDDI["C"], -1.0).to(torch.float64)
+        opt.step()
+        with torch.no_grad():
+            p.clamp_(-1, 1)
+    assert float(p.detach().mean()) > 0.9
+    assert float(reddi_paths(yogi, seed=3, lr=0.01, beta1=0.0, beta2=1 / 26, eps=1e-8)[-1].mean()) < -0.8
+    ans = solve("11.10.4").answer
+    assert ans["adamX"] > 0.9 and ans["yogiX"] < -0.8 and check("11.10.4", {"adamX": "-1"}).score < 1
+
+
+def test_widgets_move():
+    at = open_app("pages/exercise.py", id="11.10.1")
+    assert not at.exception
+    before = metrics(at)
+    for widget, value in [("lr", 0.5), ("beta1", 0.0), ("beta2", 0.99), ("eps", 1e-3)]:
+        at.select_slider(key=f"w-11.10.1-{widget}").set_value(value).run()
+        assert not at.exception
+    at.slider(key="w-11.10.1-steps").set_value(60).run()
+    at.selectbox(key="w-11.10.1-objective").set_value("rosenbrock").run()
+    assert not at.exception and metrics(at) != before
+    moves = {"11.10.2": [("select_slider", "beta", 0.99), ("slider", "steps", 120)],
+             "11.10.3": [("select_slider", "lr", 0.3), ("slider", "steps", 300)],
+             "11.10.4": [("slider", "C", 8.0), ("select_slider", "beta2", 0.999), ("select_slider", "lr", 0.1)]}
+    for ex, steps in moves.items():
+        at = open_app("pages/exercise.py", id=ex)
+        before = metrics(at)
+        for kind, name, value in steps:
+            getattr(at, kind)(key=f"w-{ex}-{name}").set_value(value).run()
+            assert not at.exception
+        assert metrics(at) != before

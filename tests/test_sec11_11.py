@@ -12,6 +12,12 @@ from hypothesis import strategies as st
 
 from d2lcore import schedules as S
 from d2lcore.sgld import Mixture, ks_distance, sgld
+from exercises import check
+from solutions import ch11_s11 as sol
+from solutions import solve
+from tests.apptest import metrics, open_app
+from ui.widgets.sec11_11 import DECAYS, build_spec
+from ui.widgets.sec11_11 import torch_rates as designer_rates
 
 SPECS = [dict(name="factor", base_lr=0.3, factor=0.9, step_size=3),
          dict(name="multifactor", base_lr=0.5, milestones=[5, 12], factor=0.3),
@@ -124,3 +130,99 @@ def test_train_with_schedule_records_the_rates_it_used():
     spec = dict(name="multifactor", base_lr=0.5, milestones=[2], factor=0.1)
     r = S.train_with_schedule(S.ScheduleRun(spec=S.freeze(spec), epochs=3, n_train=200, n_test=100))
     assert r["lr"] == pytest.approx(S.schedule_values(spec, 3)) and all(math.isfinite(v) for v in r["train_loss"])
+
+
+def test_train_with_schedule_touches_no_global_torch_state():
+    state = torch.random.get_rng_state()
+    spec = S.freeze(dict(name="constant", base_lr=0.3))
+    a = S.train_with_schedule(S.ScheduleRun(spec=spec, epochs=1, n_train=100, n_test=50, seed=4))
+    torch.manual_seed(123)  # a different global state must not change the run
+    b = S.train_with_schedule(S.ScheduleRun(spec=spec, epochs=1, n_train=100, n_test=50, seed=4))
+    assert a["train_loss"] == b["train_loss"]
+    torch.random.set_rng_state(state)
+
+
+@pytest.mark.parametrize("decay", DECAYS)
+@pytest.mark.parametrize("warmup", [0, 3])
+def test_designer_specs_match_torch(decay, warmup):
+    spec = build_spec(decay, 0.8, 12, warmup, gamma=0.3, power=2.0)
+    assert S.schedule_values(spec, 12) == pytest.approx(designer_rates(spec, 12), rel=1e-9, abs=1e-12)
+
+
+# --- exercises: the claims checked on seeds the references did not use ---------------------------------------------
+
+def test_11_11_1_best_constant_rate_on_another_seed():
+    loss = {lr: sol.run(sol.constant(lr), seed=2)["train_loss"][-1] for lr in (0.3, 1.0, 2.0)}
+    ans = solve("11.11.1").answer
+    assert min(loss, key=loss.get) == float(ans["bestLr"]) and loss[2.0] > 2.0  # η = 2 is stuck near ln 10
+    assert 0.8 < ans["bestAcc"] < 1 and check("11.11.1", {"bestLr": "2"}).score < 1
+
+
+def test_11_11_2_larger_exponent_trains_less_on_another_seed():
+    area = [sum(S.schedule_values(sol.polynomial(p), sol.EPOCHS)) for p in sol.POWERS]
+    assert area == sorted(area, reverse=True)  # Σ η_t falls with p
+    low, high = (sol.run(sol.polynomial(p), seed=2)["train_loss"][-1] for p in (0.5, 4.0))
+    assert low < 0.7 * high and solve("11.11.2").answer["trend"] == "rises"
+
+
+def test_11_11_3_verdict_separates_signal_from_noise():
+    assert sol.verdict({"a": [0.90, 0.91, 0.89], "b": [0.70, 0.71, 0.69]}) == "a"
+    assert sol.verdict({"a": [0.90, 0.86, 0.88], "b": [0.87, 0.89, 0.88]}) == "noise"
+    assert solve("11.11.3").answer["small"] == sol.verdict(sol.compare_schedules())
+
+
+def test_11_11_4_warmup_stabilises_the_high_rate_on_another_seed():
+    none, warm = (sol.run(sol.warmup(w), seed=3)["train_loss"][-1] for w in (0, 4))
+    assert warm < 0.8 * none and solve("11.11.4").answer["bestWarmup"] == "4"
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_11_11_5_positive_fraction_over_seeds(seed):
+    m = sol.TARGET
+    exact = 1 - float(m.cdf(torch.zeros(1, dtype=torch.float64)))
+    x = torch.linspace(0, 12, 100001, dtype=torch.float64)
+    assert float(torch.trapezoid(m.pdf(x), x)) == pytest.approx(exact, abs=1e-6)  # quadrature, not the cdf
+    s = sol.sgld_samples(seed=seed)
+    assert abs(float((s > 0).double().mean()) - exact) < 0.03
+    assert abs(solve("11.11.5").answer["right"] - exact) < 0.03
+
+
+def test_exercise_widgets_move():
+    moves = {"11.11.1": [("select_slider", "lr", 0.3)], "11.11.2": [("select_slider", "power", 2.0)],
+             "11.11.3": [("select_slider", "seed", 1)],
+             "11.11.4": [("slider", "warmup", 4), ("select_slider", "lr", 1.0)],
+             "11.11.5": [("select_slider", "eps", 0.3), ("select_slider", "scale", 0.5), ("toggle", "inject", False)]}
+    for ex, steps in moves.items():
+        at = open_app("pages/exercise.py", id=ex)
+        assert not at.exception
+        before = metrics(at)
+        for kind, name, value in steps:
+            getattr(at, kind)(key=f"w-{ex}-{name}").set_value(value).run()
+            assert not at.exception
+        assert metrics(at) != before, ex
+
+
+def _demos() -> None:
+    from ui.widgets import sec11_10, sec11_11
+
+    sec11_11.section_demo("demo-11.11")
+    sec11_10.section_demo("demo-11.10")
+
+
+def test_section_demos_move():
+    # the two demos alone (the chapter page renders every section of chapter 11)
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_function(_demos, default_timeout=120).run()
+    assert not at.exception
+    before = metrics(at)
+    at.selectbox(key="demo-11.11-decay").set_value("polynomial").run()  # enables the exponent
+    at.select_slider(key="demo-11.11-power").set_value(2.0)
+    at.slider(key="demo-11.11-warmup").set_value(2).run()
+    assert not at.exception and metrics(at) != before
+    at.selectbox(key="demo-11.11-decay").set_value("factor").run()  # enables γ
+    at.select_slider(key="demo-11.11-gamma").set_value(0.3)
+    at.select_slider(key="demo-11.11-lr").set_value(0.5)
+    at.slider(key="demo-11.11-epochs").set_value(6)
+    at.selectbox(key="demo-11.10-objective").set_value("rotated").run()  # several widgets, one rerun
+    assert not at.exception
