@@ -126,8 +126,11 @@ def mlp_net(n_inputs: int, hidden: Sequence[int], n_outputs: int, *, activation:
     """nn.Sequential(Flatten, [Linear, activation, (Dropout(p) when p > 0)] per hidden layer, Linear).
 
     dropout is one probability for every hidden layer or one per hidden layer. Weights are drawn with `init_linear`
-    from `generator`, so the same generator state gives the same network.
+    from `generator`, and so are the dropout masks, so the same generator state gives the same network and the
+    same training run without touching torch's global random state.
     """
+    from d2lcore.dropout import Dropout  # d2lcore.dropout builds on this module
+
     hidden = list(hidden)
     ps = [float(dropout)] * len(hidden) if isinstance(dropout, (int, float)) else [float(p) for p in dropout]
     if len(ps) != len(hidden):
@@ -139,7 +142,7 @@ def mlp_net(n_inputs: int, hidden: Sequence[int], n_outputs: int, *, activation:
     for h, p in zip(hidden, ps, strict=True):
         layers += [nn.Linear(width, h), activation_module(activation)]
         if p > 0:
-            layers.append(nn.Dropout(p))
+            layers.append(Dropout(p, generator))
         width = h
     layers.append(nn.Linear(width, n_outputs))
     net = nn.Sequential(*layers)

@@ -300,3 +300,13 @@ def test_batch_widget_moves_and_warns_for_a_batch_of_one():
     at.number_input(key="w-4.1.4-seed").set_value(3).run()
     at.slider(key="w-4.1.4-batch").set_value(1).run()
     assert not at.exception and at.warning
+
+
+def test_mlp_net_dropout_masks_come_from_its_generator():
+    def run(global_seed: int):
+        net = mlp.mlp_net(8, [32], 3, dropout=0.5, generator=torch.Generator().manual_seed(7)).train()
+        with torch.random.fork_rng():
+            torch.random.default_generator.manual_seed(global_seed)
+            return net(torch.ones(4, 8))
+
+    assert torch.equal(run(0), run(1))
