@@ -11,9 +11,9 @@ Two real clients:
   machine nearly all CPU goes to the server: this is the client for capacity figures.
 - `--client browser`: the sessions are pages of one headless Chromium (one browser context per session); this adds
   the browser's rendering, but the browser competes with the server for the same cores. Described below.
-Both go round-robin over /chapter-1,
-/chapter-2, /chapter-3 and /exercise?id=3.7.1 (the hyperparameter demo, which trains), and for a bounded time moves
-one slider per session with the keyboard (focus the slider's input, ArrowRight until its maximum, then ArrowLeft).
+Both go round-robin over /exercise?id=1.9.1, /chapter-2, /chapter-3, /exercise?id=3.7.1 (the hyperparameter demo, which
+trains), /chapter-4 and /chapter-11, and for a bounded time move one slider per session back and forth (the browser
+client with the keyboard: focus the slider's input, ArrowRight until its maximum, then ArrowLeft).
 
 Interaction latency = from the key press until Streamlit's run of that interaction has finished. It is measured in
 the page's own clock: a capturing keydown listener records `performance.now()` at the press, and a MutationObserver
@@ -66,10 +66,12 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--
         "--disable-backgrounding-occluded-windows"]
 
 # (path, which slider of the page to move: an index into the page's sliders, -1 = the last one)
-TARGETS = [("chapter-1", -1),            # 1.9.1: the hand-set threshold (cached demo)
+TARGETS = [("exercise?id=1.9.1", -1),    # 1.9.1: the hand-set threshold (cached demo)
            ("chapter-2", 0),             # the first demo slider of chapter 2
            ("chapter-3", 0),             # the first demo slider of chapter 3
-           ("exercise?id=3.7.1", 2)]     # 3.7.1: epochs, every new value trains a model
+           ("exercise?id=3.7.1", 2),     # 3.7.1: epochs, every new value trains a model
+           ("chapter-4", 0),             # the first demo slider of chapter 4 (activations)
+           ("chapter-11", 0)]            # the first demo slider of chapter 11 (landscapes and trajectories)
 
 # Installed once per page after the first render: transitions of the script state and the last key press.
 OBSERVER_JS = """() => {

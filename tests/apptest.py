@@ -9,12 +9,21 @@ from streamlit.testing.v1 import AppTest
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def open_app(page: str | None = None, **query: str) -> AppTest:
-    """Run app.py, then switch to `page` (e.g. "pages/ch02.py"); `query` becomes the URL's query params."""
+def open_app(page: str | None = None, *, widgets_started: bool = True, **query: str) -> AppTest:
+    """Run app.py, then switch to `page` (e.g. "pages/ch02.py"); `query` becomes the URL's query params.
+
+    A chapter page starts its exercise widgets on the learner's click; `widgets_started` (the default) opens the page
+    as if every widget had been started, so a test can move the widgets directly (the click itself is tested in
+    test_pages.py)."""
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
     for key, value in query.items():
         at.query_params[key] = value
     at.run()  # st.navigation registers the pages on the first run; switch_page needs them
+    if widgets_started:
+        from exercises import registry
+
+        for ex in registry.all():
+            at.session_state[f"run-{ex.id}"] = True
     if page:
         at.switch_page(page).run()
     return at

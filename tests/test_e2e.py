@@ -87,6 +87,7 @@ def test_chapter_page_widget_reruns(server, browser):
     page = browser.new_page(viewport={"width": 1300, "height": 900})
     page.goto(f"{server}/chapter-1?lang=en")
     page.get_by_role("heading", name="Chapter 1 · Introduction").wait_for(timeout=60_000)
+    page.get_by_role("button", name="▶ Start the widget").first.click()  # chapter pages start widgets on demand
     metric = page.get_by_test_id("stMetricValue").first
     metric.wait_for(timeout=30_000)
     before = metric.inner_text()

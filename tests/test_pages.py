@@ -25,7 +25,7 @@ texts = all_text
 @pytest.mark.parametrize("lang", ["en", "zh"])
 @pytest.mark.parametrize("page", PAGES)
 def test_page_opens_in_both_languages(page, lang):
-    at = open_app(page, lang=lang)
+    at = open_app(page, widgets_started=False, lang=lang)
     assert not at.exception
     assert bool(CJK.search(at.title[0].value)) is (lang == "zh")
 
@@ -177,12 +177,14 @@ def _keys(at) -> set[str]:
                                "number_input", "multiselect") for w in getattr(at, kind) if w.key}
 
 
-def test_chapter_page_trains_nothing_until_asked():
-    at = open_app("pages/ch04.py", lang="en")
-    trains = [ex.id for ex in registry.all() if ex.trains and ex.chapter == 4]
+def test_chapter_page_runs_no_exercise_widget_until_asked():
+    at = open_app("pages/ch04.py", widgets_started=False, lang="en")
+    widgets = [ex.id for ex in registry.all() if ex.widget and ex.chapter == 4]
     keys = _keys(at)
-    assert trains and not at.exception
-    assert all(f"run-{i}-button" in keys and not any(k.startswith(f"w-{i}-") for k in keys) for i in trains)
+    assert widgets and not at.exception
+    assert all(f"run-{i}-button" in keys and not any(k.startswith(f"w-{i}-") for k in keys) for i in widgets)
+    assert "▶ Run the experiment" in [b.label for b in at.button if b.key == "run-4.6.7-button"]
+    assert "▶ Start the widget" in [b.label for b in at.button if b.key == "run-4.1.1-button"]
     at.button(key="run-4.6.7-button").click().run()
     keys = _keys(at)
     assert not at.exception and "run-4.6.7-button" not in keys and any(k.startswith("w-4.6.7-") for k in keys)

@@ -17,8 +17,8 @@ from ui.state import current_progress, save_progress
 
 def exercise_card(ex: Exercise, *, seed: int = 0, params: dict[str, Any] | None = None, base_url: str = "",
                   on_seed_change: Callable[[int], None] | None = None, on_demand: bool = False) -> None:
-    """One exercise. `on_demand` (chapter pages, which show many cards): a widget that trains models waits for the
-    learner's click instead of training when the page loads."""
+    """One exercise. `on_demand` (chapter pages, which show many cards): the widget waits for the learner's click, so
+    that opening a chapter runs its section demos but not dozens of exercise widgets (and never trains models)."""
     from solutions import has_variants, prompt, variant_params
 
     with st.container(border=True):
@@ -28,8 +28,7 @@ def exercise_card(ex: Exercise, *, seed: int = 0, params: dict[str, Any] | None 
             seed = variant_picker(ex, seed, on_seed_change)
         st.markdown(prompt(ex.id, lang(), seed))
         if ex.widget:
-            widget_slot(ex, seed, {**variant_params(ex.id, seed), **(params or {})}, base_url,
-                        on_demand=on_demand and ex.trains)
+            widget_slot(ex, seed, {**variant_params(ex.id, seed), **(params or {})}, base_url, on_demand=on_demand)
         answer_box(ex, seed)
         if ex.pitfalls:
             with st.expander(t("pitfalls_heading")):
@@ -66,8 +65,10 @@ def _widget_fragment(ex: Exercise, seed: int, initial: dict[str, Any], base_url:
 
     started = f"run-{ex.id}"
     if on_demand and not st.session_state.get(started):
-        st.caption(t("widget_trains_note"))
-        st.button(t("widget_run"), key=f"{started}-button", on_click=_start, args=(started,))
+        if ex.trains:
+            st.caption(t("widget_trains_note"))
+        st.button(t("widget_run" if ex.trains else "widget_open"), key=f"{started}-button", on_click=_start,
+                  args=(started,))
         return
 
     values = resolve(ex.widget)(f"w-{ex.id}", initial) or {}
