@@ -148,6 +148,20 @@ def torch_scheduler(spec: dict[str, Any], optimizer: torch.optim.Optimizer) -> t
     raise ValueError(f"unknown schedule {name!r}")
 
 
+def torch_rates(spec: dict[str, Any], steps: int) -> list[float]:
+    """η_0 … η_{steps−1} as torch.optim.lr_scheduler gives them (an optimizer stepped `steps` times): the check of
+    the closed forms."""
+    p = torch.nn.Parameter(torch.zeros(1))
+    opt = torch.optim.SGD([p], lr=base_lr(spec))
+    sched = torch_scheduler(spec, opt)
+    out = []
+    for _ in range(steps):
+        out.append(opt.param_groups[0]["lr"])
+        opt.step()
+        sched.step()
+    return out
+
+
 def base_lr(spec: dict[str, Any]) -> float:
     """η_0 of a spec (of its first part for a chain): the rate the optimizer must be created with."""
     return base_lr(spec["parts"][0]) if spec["name"] == "chain" else float(spec["base_lr"])

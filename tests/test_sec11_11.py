@@ -17,7 +17,6 @@ from solutions import ch11_s11 as sol
 from solutions import solve
 from tests.apptest import metrics, open_app
 from ui.widgets.sec11_11 import DECAYS, build_spec
-from ui.widgets.sec11_11 import torch_rates as designer_rates
 
 SPECS = [dict(name="factor", base_lr=0.3, factor=0.9, step_size=3),
          dict(name="multifactor", base_lr=0.5, milestones=[5, 12], factor=0.3),
@@ -29,22 +28,12 @@ SPECS = [dict(name="factor", base_lr=0.3, factor=0.9, step_size=3),
                                    dict(name="factor", base_lr=0.4, factor=0.8)], milestones=[4])]
 
 
-def torch_rates(spec, steps):
-    p = torch.nn.Parameter(torch.zeros(1))
-    opt = torch.optim.SGD([p], lr=S.base_lr(spec))
-    sched = S.torch_scheduler(spec, opt)
-    out = []
-    for _ in range(steps):
-        out.append(opt.param_groups[0]["lr"])
-        opt.step()
-        sched.step()
-    return out
 
 
 @pytest.mark.parametrize("spec", SPECS, ids=[s["name"] for s in SPECS])
 def test_schedule_matches_torch_at_every_step(spec):
     steps = 21  # torch's cosine climbs again after T_max and PolynomialLR ends at 0: compare up to T
-    assert S.schedule_values(spec, steps) == pytest.approx(torch_rates(spec, steps), rel=1e-9, abs=1e-12)
+    assert S.schedule_values(spec, steps) == pytest.approx(S.torch_rates(spec, steps), rel=1e-9, abs=1e-12)
 
 
 T = sp.Symbol("t", integer=True, nonnegative=True)
@@ -146,7 +135,7 @@ def test_train_with_schedule_touches_no_global_torch_state():
 @pytest.mark.parametrize("warmup", [0, 3])
 def test_designer_specs_match_torch(decay, warmup):
     spec = build_spec(decay, 0.8, 12, warmup, gamma=0.3, power=2.0)
-    assert S.schedule_values(spec, 12) == pytest.approx(designer_rates(spec, 12), rel=1e-9, abs=1e-12)
+    assert S.schedule_values(spec, 12) == pytest.approx(S.torch_rates(spec, 12), rel=1e-9, abs=1e-12)
 
 
 # --- exercises: the claims checked on seeds the references did not use ---------------------------------------------

@@ -72,19 +72,6 @@ def rates_chart(specs: dict[str, dict[str, Any]], steps: int) -> alt.Chart:
         tooltip=["schedule:N", "epoch:Q", alt.Tooltip("lr:Q", format=".4f")]).properties(height=200)
 
 
-def torch_rates(spec: dict[str, Any], steps: int) -> list[float]:
-    """The rates torch.optim.lr_scheduler gives over `steps` steps (the check of the closed forms)."""
-    p = torch.nn.Parameter(torch.zeros(1))
-    opt = torch.optim.SGD([p], lr=S.base_lr(spec))
-    sched = S.torch_scheduler(spec, opt)
-    out = []
-    for _ in range(steps):
-        out.append(opt.param_groups[0]["lr"])
-        opt.step()
-        sched.step()
-    return out
-
-
 def _finals(runs: dict[str, list[dict[str, list]]]) -> None:
     cols = st.columns(len(runs))
     for col, (name, rs) in zip(cols, runs.items(), strict=True):
@@ -140,7 +127,7 @@ def schedule_designer(key: str, initial: dict[str, Any]) -> dict[str, Any]:
     baseline = {"name": "constant", "base_lr": float(base)}
     mine, const = t("w11_11_yours"), t("w11_11_constant", lr=f"{base:g}")
     st.altair_chart(rates_chart({mine: spec, const: baseline}, int(epochs)), width="stretch")
-    gap = max(abs(a - b) for a, b in zip(S.schedule_values(spec, int(epochs)), torch_rates(spec, int(epochs)),
+    gap = max(abs(a - b) for a, b in zip(S.schedule_values(spec, int(epochs)), S.torch_rates(spec, int(epochs)),
                                          strict=True))
     st.caption(t("w11_11_torch_check", gap=f"{gap:.1e}"))
     runs = train_runs({mine: spec, const: baseline}, epochs=int(epochs))
