@@ -114,10 +114,13 @@ def _page_rerun_ms(page: str, repeats: int = 3) -> float:
     return statistics.median(times)
 
 
-def run() -> Iterator[str]:
+def run(chapters: set[int] | None = None) -> Iterator[str]:
+    """Every widget and section demo (of `chapters`, default all built ones)."""
     per_chapter: dict[int, list[float]] = {}
     slow = []
     for name, spec, key, is_demo in demos():
+        if chapters and int(name.split()[-1].split(".")[0]) not in chapters:
+            continue
         times = _demo_times(spec, key, is_demo)
         per_chapter.setdefault(int(name.split()[-1].split(".")[0]), []).extend(times)
         p50, p95 = statistics.median(times), _p95(times)
@@ -132,3 +135,10 @@ def run() -> Iterator[str]:
     everything = [t for times in per_chapter.values() for t in times]
     yield (f"demo_rerun_all: p50={statistics.median(everything):.1f}ms p95={_p95(everything):.1f}ms "
            f"max={max(everything):.1f}ms ({len(everything)} reruns); over 100 ms at p95: {', '.join(slow) or 'none'}")
+
+
+if __name__ == "__main__":  # python -m bench.pages [chapter ...]
+    import sys
+
+    for text in run({int(c) for c in sys.argv[1:]} or None):
+        print(text, flush=True)
