@@ -47,6 +47,8 @@ def _moves(at: AppTest) -> list[tuple[str, str]]:
 def _move(at: AppTest, kind: str, key: str) -> bool:
     """Move one control to another value; False when it cannot be moved."""
     w = getattr(at, kind)(key=key)
+    if getattr(w.proto, "disabled", False):  # a learner cannot move it either
+        return False
     if kind == "slider":
         lo, hi = w.proto.min, w.proto.max
         if not isinstance(w.value, (int, float)) or lo == hi:
