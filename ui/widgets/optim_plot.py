@@ -7,12 +7,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from functools import lru_cache
 
-import altair as alt
 import numpy as np
 import pandas as pd
 import torch
 
 from d2lcore.optim.objectives import Objective2D
+from ui.charts import alt
 
 # the four crossing edges of a grid cell, in order bottom, right, top, left; pairs that a 2-crossing cell joins
 _PAIRS = [(0, 1), (0, 2), (0, 3), (1, 2), (1, 3), (2, 3)]

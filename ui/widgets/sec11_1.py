@@ -7,7 +7,6 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import altair as alt
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -17,6 +16,7 @@ from d2lcore import convexity as cx
 from d2lcore.optim.gd import gd, sgd
 from d2lcore.optim.objectives import quadratic, saddle, xcos
 from d2lcore.optim.trajectory import stochastic_trajectory, trajectory
+from ui.charts import alt
 from ui.i18n import t, translated
 from ui.widgets import initial_value
 from ui.widgets.optim_plot import contour_chart, curve_chart

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 import torch
@@ -15,6 +14,7 @@ from d2lcore.optim.adam import adam, unbiased_moments, yogi
 from d2lcore.optim.momentum import ill_conditioned_quadratic
 from d2lcore.optim.objectives import rosenbrock
 from solutions.ch11_s10 import REDDI, X0, noisy_runs, optimizer_paths, plateau, reddi_paths
+from ui.charts import alt
 from ui.i18n import t, translated
 from ui.widgets import initial_value
 from ui.widgets.optim_plot import contour_chart, loss_chart

@@ -7,7 +7,6 @@ from __future__ import annotations
 import statistics
 from typing import Any
 
-import altair as alt
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -16,6 +15,7 @@ import torch
 from d2lcore import schedules as S
 from d2lcore.sgld import ks_distance, sgld
 from solutions import ch11_s11 as sol
+from ui.charts import alt
 from ui.i18n import t, translated
 from ui.widgets import dataset_source, initial_value
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import altair as alt
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -17,6 +16,7 @@ import torch
 
 from d2lcore import convexity as cx
 from d2lcore.linalg import lp_norm
+from ui.charts import alt
 from ui.i18n import t, translated
 from ui.widgets import initial_value
 

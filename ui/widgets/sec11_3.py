@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 import torch
@@ -14,6 +13,7 @@ import torch
 from d2lcore.optim import gd, objectives
 from d2lcore.optim.trajectory import trajectory
 from solutions.ch11_s3 import SHRINK, log_objective_prime, optimal_rate
+from ui.charts import alt
 from ui.i18n import t, translated
 from ui.widgets import initial_value
 from ui.widgets.optim_plot import contour_chart, curve_chart, loss_chart

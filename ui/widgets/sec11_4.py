@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import altair as alt
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -21,6 +20,7 @@ from solutions.ch11_s4 import (
     schedule_distances,
     stationary_msd,
 )
+from ui.charts import alt
 from ui.i18n import t, translated
 from ui.widgets import initial_value
 from ui.widgets.optim_plot import loss_chart

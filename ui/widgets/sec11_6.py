@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import altair as alt
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -15,6 +14,7 @@ from d2lcore.optim.gd import gd
 from d2lcore.optim.momentum import effective_lr, ill_conditioned_quadratic, momentum, momentum_stable, spectral_radius
 from d2lcore.optim.trajectory import trajectory
 from solutions.ch11_s6 import LAM_MAX, decay_rates, noise_floor
+from ui.charts import alt
 from ui.i18n import t
 from ui.widgets import initial_value
 from ui.widgets.optim_plot import contour_chart, loss_chart

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import altair as alt
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -17,6 +16,7 @@ from d2lcore.optim.momentum import ill_conditioned_quadratic
 from d2lcore.optim.trajectory import trajectory
 from solutions import variant_params
 from solutions.ch11_s7 import NET, gershgorin, preconditioned, rotation_runs, train_net
+from ui.charts import alt
 from ui.i18n import t, translated
 from ui.widgets import dataset_source, initial_value
 from ui.widgets.optim_plot import contour_chart, loss_chart

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 import torch
@@ -15,6 +14,7 @@ from d2lcore.optim.momentum import ill_conditioned_quadratic
 from d2lcore.optim.rmsprop import leaky_weights, rmsprop, rmsprop_scheduled
 from d2lcore.optim.trajectory import trajectory
 from solutions.ch11_s8 import BOOK, TRAIN
+from ui.charts import alt
 from ui.i18n import t, translated
 from ui.widgets import initial_value
 from ui.widgets.optim_plot import contour_chart

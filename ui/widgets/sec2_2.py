@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 import torch
 
 from d2lcore import preprocessing as pp
+from ui.charts import alt
 from ui.i18n import t, translated
 from ui.widgets import initial_value
 

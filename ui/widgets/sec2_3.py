@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import altair as alt
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -13,6 +12,7 @@ import sympy as sp
 import torch
 
 from d2lcore import linalg
+from ui.charts import alt
 from ui.i18n import t, translated
 from ui.widgets import initial_value
 

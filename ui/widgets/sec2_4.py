@@ -5,7 +5,6 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import altair as alt
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -14,6 +13,7 @@ import torch
 
 from d2lcore import calculus
 from d2lcore.autograd import autograd_derivative
+from ui.charts import alt
 from ui.i18n import t
 from ui.widgets import initial_value
 

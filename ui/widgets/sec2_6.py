@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-import altair as alt
 import numpy as np
 import pandas as pd
 import streamlit as st
 
 from d2lcore import probability as prob
+from ui.charts import alt
 from ui.i18n import t
 from ui.widgets import initial_value
 

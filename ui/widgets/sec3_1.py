@@ -6,13 +6,13 @@ from __future__ import annotations
 
 from typing import Any
 
-import altair as alt
 import numpy as np
 import pandas as pd
 import streamlit as st
 import torch
 
 from d2lcore import linear
+from ui.charts import alt
 from ui.i18n import t, translated
 from ui.widgets import initial_value
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import altair as alt
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -14,6 +13,7 @@ import torch
 
 from d2lcore import linear
 from d2lcore.data import data_iter
+from ui.charts import alt
 from ui.i18n import t, translated
 from ui.widgets import initial_value
 

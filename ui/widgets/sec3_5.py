@@ -6,13 +6,13 @@ from __future__ import annotations
 
 from typing import Any
 
-import altair as alt
 import numpy as np
 import pandas as pd
 import streamlit as st
 import torch
 
 from d2lcore import data
+from ui.charts import alt
 from ui.i18n import lang, t, translated
 from ui.widgets import dataset_source, initial_value
 

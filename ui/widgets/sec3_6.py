@@ -6,13 +6,13 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-import altair as alt
 import numpy as np
 import pandas as pd
 import streamlit as st
 import torch
 
 from d2lcore import softmax_regression as sr
+from ui.charts import alt
 from ui.i18n import t
 from ui.widgets import dataset_source, initial_value
 

@@ -6,12 +6,12 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 
 from d2lcore import softmax_regression as sr
 from solutions.ch03_s7 import HYPER, OVERFIT, overfit_summary
+from ui.charts import alt
 from ui.i18n import t
 from ui.widgets import initial_value
 from ui.widgets.sec3_6 import DEMO, bar_verdict, curves_chart, dataset_caption, run_with_progress

@@ -7,13 +7,13 @@ from __future__ import annotations
 from dataclasses import asdict, replace
 from typing import Any
 
-import altair as alt
 import numpy as np
 import pandas as pd
 import streamlit as st
 
 from d2lcore import house
 from solutions.ch04_s10 import LOG
+from ui.charts import alt
 from ui.i18n import t, translated
 from ui.widgets import initial_value
 

@@ -8,13 +8,13 @@ import itertools
 from dataclasses import asdict, replace
 from typing import Any
 
-import altair as alt
 import numpy as np
 import pandas as pd
 import streamlit as st
 
 from d2lcore import mlp
 from solutions.ch04_s2 import RATES, SCRATCH, SEARCH_TRIALS, WIDTHS, run, search
+from ui.charts import alt
 from ui.i18n import t, translated
 from ui.widgets import dataset_source, initial_value
 

@@ -6,11 +6,11 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 
 from solutions.ch04_s3 import ACTIVATIONS, CONCISE, DEPTH_RATES, DEPTHS, INITS, init_config
+from ui.charts import alt
 from ui.i18n import t, translated
 from ui.widgets import initial_value
 from ui.widgets.sec4_2 import curves_chart, dataset_caption, metrics_row, run_many, run_one

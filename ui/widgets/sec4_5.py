@@ -7,7 +7,6 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
-import altair as alt
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -16,6 +15,7 @@ import sympy
 from d2lcore import capacity as cap
 from solutions import ch04_s5 as s5
 from solutions.ch04_s5 import BOOK, RIDGE_LAMS
+from ui.charts import alt
 from ui.i18n import t, translated
 from ui.widgets import initial_value
 

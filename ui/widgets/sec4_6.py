@@ -8,7 +8,6 @@ from __future__ import annotations
 from dataclasses import asdict, replace
 from typing import Any
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 import sympy
@@ -16,6 +15,7 @@ import torch
 
 from d2lcore import dropout as dp
 from solutions.ch04_s6 import BASE, LONG_EPOCHS, WEIGHT_DECAY, connect_example
+from ui.charts import alt
 from ui.i18n import t, translated
 from ui.widgets import dataset_source, initial_value
 

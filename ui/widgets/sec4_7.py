@@ -8,12 +8,12 @@ import time
 from dataclasses import replace
 from typing import Any
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 import torch
 
 from d2lcore import backprop as bp
+from ui.charts import alt
 from ui.i18n import t, translated
 from ui.widgets import initial_value
 

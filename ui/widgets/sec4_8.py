@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-import altair as alt
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -15,6 +14,7 @@ import torch
 
 from d2lcore import init as d2linit
 from solutions.ch04_s8 import CONSTANT, MLP_HIDDEN, SOFTMAX_RUN
+from ui.charts import alt
 from ui.i18n import t, translated
 from ui.widgets import initial_value
 

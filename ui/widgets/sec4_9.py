@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-import altair as alt
 import pandas as pd
 import streamlit as st
 import torch
 
 from d2lcore import shift
 from solutions.ch04_s9 import NOISE, risks
+from ui.charts import alt
 from ui.i18n import t
 from ui.widgets import initial_value
 
