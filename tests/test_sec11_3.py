@@ -130,6 +130,30 @@ def test_trajectory_shape_and_batch_of_starting_points():
     assert torch.allclose(xs[:, 3], single)
 
 
+@pytest.mark.parametrize("method,lr,steps", [("gd", 0.05, 1), ("gd", 0.019, 2000), ("precond", 1.0, 2000),
+                                              ("precond_abs", 0.5, 37), ("gd", 0.021, 300)])
+@pytest.mark.parametrize("kappa,angle", [(20.0, 45.0), (100.0, 0.0), (3.0, 80.0)])
+def test_linear_trajectory_equals_stepping_the_update_rule(method, lr, steps, kappa, angle):
+    """The widgets' doubling route for a quadratic against `trajectory` stepping gd / preconditioned_gd (the last
+    case diverges for κ = 100: the two must agree on the growth too)."""
+    from ui.widgets.sec11_3 import run_method
+
+    obj, A = objectives.quadratic(kappa, angle), objectives.quadratic_matrix(kappa, angle)
+    x0 = objectives.rotation(angle) @ torch.tensor([2.0, 1.5], dtype=torch.float64)
+    fast, slow = run_method(obj, method, x0, steps, lr, A), run_method(obj, method, x0, steps, lr)
+    scale = slow.norm(dim=-1, keepdim=True) + 1e-12 * x0.norm()  # relative, until the iterates reach rounding level
+    assert fast.shape == slow.shape == (steps + 1, 2) and ((fast - slow).abs() / scale).max() < 1e-9
+    assert gd.steps_to_shrink(fast) == gd.steps_to_shrink(slow)
+
+
+def test_linear_trajectory_of_a_batch_is_each_start_alone():
+    M = torch.tensor([[0.9, 0.2], [-0.1, 0.7]], dtype=torch.float64)
+    x0 = _points(objectives.quadratic(), 4)
+    xs = trajectory.linear_trajectory(M, x0, 9)
+    assert xs.shape == (10, 4, 2) and torch.allclose(xs[:, 2], trajectory.linear_trajectory(M, x0[2], 9))
+    assert torch.allclose(xs[9], x0 @ torch.linalg.matrix_power(M, 9).T)
+
+
 def test_stochastic_trajectory_with_zero_noise_is_gd_and_noise_is_seeded():
     obj = objectives.quadratic(2.0)
     x0 = torch.ones(4, 2, dtype=torch.float64)

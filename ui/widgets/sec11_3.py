@@ -11,7 +11,7 @@ import streamlit as st
 import torch
 
 from d2lcore.optim import gd, objectives
-from d2lcore.optim.trajectory import trajectory
+from d2lcore.optim.trajectory import linear_trajectory, trajectory
 from solutions.ch11_s3 import SHRINK, log_objective_prime, optimal_rate
 from ui.charts import alt
 from ui.i18n import t, translated
@@ -23,14 +23,25 @@ METHODS = ["gd", "newton", "precond", "precond_abs"]
 STARTS = {"quadratic": [-2.5, 2.0], "rosenbrock": [-1.5, 2.0], "saddle": [-1.8, 0.05], "xcos": [2.0]}
 
 
+def _matrix(name: str, kappa: float, angle: float) -> torch.Tensor | None:
+    """A of the quadratic ½xᵀAx, None for the other objectives."""
+    return objectives.quadratic_matrix(kappa, angle) if name == "quadratic" else None
+
+
 def _objective(name: str, kappa: float, angle: float, c: float) -> objectives.Objective2D:
     if name == "quadratic":
         return objectives.quadratic(kappa, angle)
     return objectives.xcos(c) if name == "xcos" else objectives.OBJECTIVES[name]()
 
 
-def run_method(obj: objectives.Objective2D, method: str, x0: torch.Tensor, steps: int, lr: float) -> torch.Tensor:
-    """The trajectory (steps+1, d) of one of the section's methods on `obj`."""
+def run_method(obj: objectives.Objective2D, method: str, x0: torch.Tensor, steps: int, lr: float,
+               A: torch.Tensor | None = None) -> torch.Tensor:
+    """The trajectory (steps+1, d) of one of the section's methods on `obj`. For a quadratic ½xᵀAx (pass A) GD and
+    diagonal preconditioning are linear, x ← (I − η P⁻¹A) x, and run by doubling (`linear_trajectory`)."""
+    if A is not None and method != "newton":
+        d = torch.ones(2, dtype=A.dtype) if method == "gd" else torch.diagonal(A)
+        d = d.abs() if method == "precond_abs" else d
+        return linear_trajectory(torch.eye(2, dtype=A.dtype) - lr * A / d[:, None], x0, steps)  # P⁻¹A: row i / d_i
     if method == "newton":
         return trajectory(gd.newton, obj.grad, x0, steps, lr=lr, hessian=obj.hessian)
     if method in ("precond", "precond_abs"):
@@ -63,7 +74,8 @@ def explorer(key: str, initial: dict[str, Any]) -> dict[str, Any]:
                       disabled=name != "quadratic")
     obj = _objective(name, float(kappa), float(angle), 0.5)
     x0 = torch.tensor(STARTS[name], dtype=torch.float64)
-    paths = {t(f"w11_3_method_{m}"): run_method(obj, m, x0, int(steps), float(lr)) for m in methods}
+    A = _matrix(name, float(kappa), float(angle))
+    paths = {t(f"w11_3_method_{m}"): run_method(obj, m, x0, int(steps), float(lr), A) for m in methods}
     if paths:
         _draw(obj, paths)
         finals = ", ".join(f"{k}: f = {float(obj.f(p[-1])):.4g}" for k, p in paths.items())
@@ -116,7 +128,7 @@ def conditioning(key: str, initial: dict[str, Any]) -> dict[str, Any]:
                     key=f"{key}-rel")
     eta = eta_opt * float(rel)
     obj = objectives.quadratic(float(kappa))
-    xs = trajectory(gd.gd, obj.grad, torch.ones(2, dtype=torch.float64), 3000, lr=eta)
+    xs = run_method(obj, "gd", torch.ones(2, dtype=torch.float64), 3000, eta, objectives.quadratic_matrix(float(kappa)))
     predicted = max(abs(1 - eta), abs(1 - eta * float(kappa)))
     norms = xs.norm(dim=-1)
     measured = float((norms[-1] / norms[-101]) ** (1 / 100)) if float(norms[-1]) > 0 else 0.0
@@ -143,9 +155,9 @@ def preconditioning(key: str, initial: dict[str, Any]) -> dict[str, Any]:
                       key=f"{key}-kappa", disabled=name != "quadratic")
     obj = _objective(name, float(kappa), 0.0, 0.5)
     x0 = torch.tensor(STARTS[name], dtype=torch.float64)
-    steps = 40
+    steps, A = 40, _matrix(name, float(kappa), 0.0)
     paths = {t(f"w11_3_method_{m}"): run_method(obj, m, x0, steps, float(lr) if m != "gd" else float(lr) / float(
-        kappa if name == "quadratic" else 50.0)) for m in METHODS}
+        kappa if name == "quadratic" else 50.0), A) for m in METHODS}
     _draw(obj, paths)
     st.caption(t("w11_3_precond_caption"))
     return {"obj": name, "lr": float(lr), "kappa": float(kappa)}
@@ -160,8 +172,9 @@ def rotation(key: str, initial: dict[str, Any]) -> dict[str, Any]:
     obj = objectives.quadratic(float(kappa), float(angle))
     x0 = objectives.rotation(float(angle)) @ torch.tensor([2.0, 1.5], dtype=torch.float64)
     eta_opt, _ = optimal_rate(float(kappa))
-    runs = {"gd": trajectory(gd.gd, obj.grad, x0, 2000, lr=eta_opt),
-            "precond": run_method(obj, "precond", x0, 2000, 1.0),
+    A = objectives.quadratic_matrix(float(kappa), float(angle))
+    runs = {"gd": run_method(obj, "gd", x0, 2000, eta_opt, A),
+            "precond": run_method(obj, "precond", x0, 2000, 1.0, A),
             "newton": run_method(obj, "newton", x0, 5, 1.0)}
     m = st.columns(3)
     for col, (k, xs) in zip(m, runs.items(), strict=True):
