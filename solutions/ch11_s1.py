@@ -10,8 +10,8 @@ import torch
 
 from d2lcore import convexity as cx
 from d2lcore.optim.gd import gd, sgd
-from d2lcore.optim.objectives import quadratic, saddle
-from d2lcore.optim.trajectory import stochastic_trajectory, trajectory
+from d2lcore.optim.objectives import quadratic, quadratic_matrix, saddle
+from d2lcore.optim.trajectory import linear_trajectory, stochastic_trajectory, trajectory
 from solutions import Solution, explain, solver, variant
 
 
@@ -50,6 +50,27 @@ def solve_11_1_2a(seed: int = 0, n: int = 10) -> Solution:
     return Solution(answer=answer, explanation=explain("11.1.2a", **values))
 
 
+def eigen_sample(n: int, batch: int, entries: str, seed: int = 0) -> tuple[torch.Tensor, dict[str, float]]:
+    """Eigenvalues (batch, n) of `batch` random symmetric n × n matrices and their sign fractions (11.1.2a/b widget).
+
+    The fractions are cx.eigenvalue_sign_fractions of diag(λ₁ … λ_n) per matrix: a diagonal matrix has exactly its
+    diagonal as eigenvalues, and LAPACK finds them without a second full decomposition of the sample.
+    """
+    lam = torch.linalg.eigvalsh(cx.random_symmetric(n, batch, entries, torch.Generator().manual_seed(seed)))
+    return lam, cx.eigenvalue_sign_fractions(torch.diag_embed(lam))
+
+
+def posdef_by_size(entries: str, max_n: int = 8, batch: int = 2000, seed: int = 1) -> dict[int, float]:
+    """P(all eigenvalues > 0) of a random symmetric k × k matrix for k = 1 … max_n, by simulation (11.1.2a/b widget).
+
+    One batch of max_n × max_n matrices serves every size: the leading k × k block of M has i.i.d. entries on and
+    above its diagonal with the same distribution, so it is a random symmetric k × k matrix of the same kind (the
+    sizes share samples; each estimate on its own is an ordinary Monte-Carlo estimate over `batch` matrices).
+    """
+    M = cx.random_symmetric(max_n, batch, entries, torch.Generator().manual_seed(seed))
+    return {k: cx.eigenvalue_sign_fractions(M[:, :k, :k])["posdef"] for k in range(1, max_n + 1)}
+
+
 @variant("11.1.2b")
 def variant_11_1_2b(seed: int) -> dict:
     """The support of the entry distribution (seed 0: {−1, 0, 1})."""
@@ -70,14 +91,30 @@ def solve_11_1_2b(seed: int = 0, values: list | None = None, valuesTex: str = ""
                     explanation=explain("11.1.2b", **v))
 
 
+ILL_START = (2.0, 1.0)  # start of the ill-conditioning runs (exercise 11.1.3)
+
+
+def descent_path(kappa: float, lr_fraction: float, steps: int) -> torch.Tensor:
+    """Gradient descent on f = ½xᵀAx (eigenvalues 1 and κ, rotated 30°) from (2, 1) with η = lr_fraction · 2/κ.
+
+    x_{t+1} = x_t − η A x_t = (I − ηA) x_t, so x_t = (I − ηA)ᵗ x_0: built by doubling (linear_trajectory), the same
+    iterates as stepping `gd` up to rounding. Returns (steps+1, 2).
+    """
+    M = torch.eye(2, dtype=torch.float64) - lr_fraction * 2 / kappa * quadratic_matrix(kappa, angle=30.0)
+    return linear_trajectory(M, torch.tensor(ILL_START, dtype=torch.float64), steps)
+
+
+def first_below(f_path: torch.Tensor, tol: float = 1e-6) -> int:
+    """The first step t with f(x_t) < tol; −1 if none."""
+    below = (f_path < tol).nonzero()
+    return int(below[0]) if len(below) else -1
+
+
 def steps_to_tolerance(kappa: float, lr_fraction: float, tol: float = 1e-6, max_steps: int = 5000) -> int:
     """Gradient-descent steps on ½xᵀAx (eigenvalues 1 and κ, rotated 30°) from (2, 1) until f < tol, with
     η = lr_fraction · 2/κ; max_steps + 1 if it never gets there."""
-    obj = quadratic(kappa, angle=30.0)
-    path = trajectory(gd, obj.grad, torch.tensor([2.0, 1.0], dtype=torch.float64), max_steps,
-                      lr=lr_fraction * 2 / kappa)
-    below = (obj.f(path) < tol).nonzero()
-    return int(below[0]) if len(below) else max_steps + 1
+    t = first_below(quadratic(kappa, angle=30.0).f(descent_path(kappa, lr_fraction, max_steps)), tol)
+    return t if t >= 0 else max_steps + 1
 
 
 @solver("11.1.3")

@@ -10,13 +10,13 @@ import sympy
 import torch
 from torch import Tensor
 
-from d2lcore.optim import gd, minibatch
-from d2lcore.optim.trajectory import stochastic_trajectory
+from d2lcore.optim import minibatch, sampling
 from solutions import Solution, explain, solver, variant
 
 CURVATURE = (2.0, 4.0)  # f(x) = x₁² + 2x₂²: ∇f = (2x₁, 4x₂), Hessian diag(2, 4)
 START = (-5.0, -2.0)  # the book's train_2d starting point
 SCHEDULES = ("constant", "inverse", "exponential", "polynomial")
+MODES = ("without", "with")  # sampling of exercise 11.4.3
 
 
 def book_grad(x: Tensor) -> Tensor:
@@ -38,17 +38,25 @@ def schedule_multiplier(name: str, t: int | Tensor) -> float | Tensor:
 
 def schedule_distances(lr: float, steps: int, seeds: int, names: tuple[str, ...] = SCHEDULES, sigma: float = 1.0,
                        seed: int = 0) -> dict[str, Tensor]:
-    """SGD x ← x − η_t(∇f(x) + σε) on f = x₁² + 2x₂² from (−5, −2), all schedules × seeds at once (one
-    stochastic_trajectory on a (schedules, seeds, 2) batch whose multiplier is a (schedules, 1, 1) tensor).
-    Returns per schedule the mean squared distance E‖x_t‖² over seeds, shape (steps+1,)."""
-    x0 = torch.tensor(START, dtype=torch.float64).expand(len(names), seeds, 2)
-    gen = torch.Generator().manual_seed(seed)
+    """SGD x ← x − η_t(∇f(x) + σε_t) on f = x₁² + 2x₂² from (−5, −2), all schedules × seeds at once.
 
-    steps_t = torch.arange(1, steps + 1)
-    table = torch.stack([schedule_multiplier(n, steps_t) for n in names], 1)[:, :, None, None]  # (steps, S, 1, 1)
-    xs = stochastic_trajectory(gd.sgd, book_grad, x0, steps, sigma, gen, lr_schedule=lambda t: table[t - 1], lr=lr)
-    msd = (xs**2).sum(-1).mean(-1)  # (steps+1, schedules)
-    return {n: msd[:, i] for i, n in enumerate(names)}
+    With ∇f = h ⊙ x (h = (2, 4)) one step is linear in x:  x_t = (1 − η_t h) ⊙ x_{t−1} − η_t σ ε_t,  so a step is
+    two numpy operations on the (schedules, seeds, 2) batch. Every schedule sees the same noise ε_t (common random
+    numbers: the schedules differ only in η_t, so their curves differ only by what the schedule does); ε is drawn from
+    numpy's Generator(seed). Returns per schedule the mean squared distance E‖x_t‖² over seeds, shape (steps+1,).
+    """
+    eps = np.random.default_rng(seed).standard_normal((steps, 1, seeds, 2))  # (steps, 1, seeds, 2), shared
+    t = np.arange(1, steps + 1)
+    eta = lr * np.stack([np.asarray(schedule_multiplier(n, torch.from_numpy(t))) for n in names], 1)  # (steps, S)
+    a = 1 - eta[:, :, None, None] * np.array(CURVATURE)  # (steps, S, 1, 2): 1 − η_t h
+    b = -sigma * eta[:, :, None, None]  # (steps, S, 1, 1): −η_t σ
+    x = np.broadcast_to(np.array(START), (len(names), seeds, 2))
+    msd = np.empty((steps + 1, len(names)))
+    msd[0] = (x**2).sum(-1).mean(-1)
+    for i in range(steps):
+        x = a[i] * x + b[i] * eps[i]
+        msd[i + 1] = np.einsum("ksj,ksj->k", x, x) / seeds
+    return {n: torch.from_numpy(msd[:, k]) for k, n in enumerate(names)}
 
 
 def stationary_msd(lr: float, sigma: float = 1.0, curvatures: tuple[float, ...] = CURVATURE) -> float:
@@ -97,13 +105,17 @@ def coverage(n: int) -> float:
     return 1 - (1 - 1 / n) ** n
 
 
-def sampling_excess(n: int, lr: float, epochs: int, seeds: int, data_seed: int = 0) -> dict[str, Tensor]:
+def sampling_excess(n: int, lr: float, epochs: int, seeds: int, data_seed: int = 0, seed: int = 1234
+                    ) -> dict[str, Tensor]:
     """Mean over `seeds` runs of the excess loss (loss − least-squares floor) after every epoch of batch-size-1 SGD,
-    with and without replacement, on the section-11.5 regression data with n examples."""
+    with and without replacement, on the section-11.5 regression data with n examples. Both samplings run as one
+    batch of 2·seeds runs (d2lcore.optim.sampling.single_example_sgd); the orders come from numpy's Generator(seed)."""
     data = minibatch.get_data_ch11(n=n, seed=data_seed, dtype=torch.float64)
     floor = minibatch.least_squares_loss(data)
-    return {mode: (minibatch.sgd_sampling_runs(data, lr, epochs, seeds, mode == "with") - floor).mean(1)
-            for mode in ("without", "with")}
+    rng = np.random.default_rng(seed)
+    orders = np.concatenate([sampling.epoch_orders(n, epochs, seeds, mode == "with", rng) for mode in MODES])
+    excess = sampling.single_example_sgd(*data.tensors, orders, lr) - floor  # (epochs+1, 2·seeds)
+    return {mode: torch.from_numpy(excess[:, k * seeds:(k + 1) * seeds].mean(1)) for k, mode in enumerate(MODES)}
 
 
 @variant("11.4.3")

@@ -12,10 +12,11 @@ from streamlit.testing.v1 import AppTest
 
 from d2lcore import convexity as cx
 from d2lcore.optim.gd import gd, sgd
-from d2lcore.optim.objectives import saddle
+from d2lcore.optim.objectives import quadratic, saddle
 from d2lcore.optim.trajectory import stochastic_trajectory, trajectory
 from exercises import check
 from solutions import solve, variant_params
+from solutions.ch11_s1 import descent_path, eigen_sample, first_below, posdef_by_size
 from tests.apptest import metrics, open_app
 
 SEEDS = [0, 1, 2, 77]
@@ -100,6 +101,41 @@ def test_11_1_2b_exact_fraction_matches_sampling(seed):
     lam = np.linalg.eigvalsh(np.stack([np.stack([a, b], -1), np.stack([b, c], -1)], -2).astype(float))
     assert abs((np.abs(lam) < 1e-9).mean() - ans["pzero"]) < 0.006
     assert abs((lam > 1e-9).mean() - ans["ppos"]) < 0.006 and ans["ppos"] == pytest.approx((1 - ans["pzero"]) / 2)
+
+
+@pytest.mark.parametrize("kappa, frac", [(10.0, 0.5), (100.0, 0.5), (1.0, 0.05), (50.0, 1.05), (20.0, 0.95)])
+def test_descent_path_by_doubling_equals_stepping_gd(kappa, frac):
+    """The widget's and the solution's closed route x_t = (I − ηA)ᵗ x_0 against `trajectory` stepping `gd`: relative
+    gap < 1e-9 at every step (the last case diverges: they must agree on the growth too), same step count."""
+    obj = quadratic(kappa, angle=30.0)
+    slow = trajectory(gd, obj.grad, torch.tensor([2.0, 1.0], dtype=torch.float64), 3000, lr=frac * 2 / kappa)
+    fast = descent_path(kappa, frac, 3000)
+    scale = slow.norm(dim=-1, keepdim=True) + 1e-300
+    assert fast.shape == slow.shape and float(((fast - slow).abs() / scale).max()) < 1e-9
+    assert first_below(obj.f(fast)) == first_below(obj.f(slow))
+
+
+@pytest.mark.parametrize("entries", cx.ENTRY_KINDS)
+def test_eigen_sample_fractions_equal_those_of_the_matrices(entries):
+    """Sign fractions read off diag(λ) equal cx.eigenvalue_sign_fractions of the sampled matrices themselves (the
+    discrete kinds have exact zero eigenvalues: the tolerance must classify them the same way)."""
+    lam, fractions = eigen_sample(5, 3000, entries, seed=4)
+    M = cx.random_symmetric(5, 3000, entries, torch.Generator().manual_seed(4))
+    assert torch.equal(lam, torch.linalg.eigvalsh(M)) and fractions == cx.eigenvalue_sign_fractions(M)
+
+
+@pytest.mark.parametrize("entries", cx.ENTRY_KINDS)
+def test_posdef_by_size_from_nested_blocks_matches_independent_sampling(entries):
+    """Leading k × k blocks of 8 × 8 matrices against fresh k × k matrices: within 5 standard errors per size."""
+    nested = posdef_by_size(entries, 8, 4000, seed=2)
+    g = torch.Generator().manual_seed(3)
+    for k, p in nested.items():
+        fresh = cx.eigenvalue_sign_fractions(cx.random_symmetric(k, 4000, entries, g))["posdef"]
+        assert abs(p - fresh) <= 5 * math.sqrt(max(p * (1 - p), 1e-3) * 2 / 4000)
+
+
+def test_posdef_by_size_for_goe_2x2_is_the_exact_value():
+    assert abs(posdef_by_size("goe", 2, 20_000)[2] - (2 - math.sqrt(2)) / 4) < 0.013  # 5 standard errors
 
 
 @pytest.mark.parametrize("seed", SEEDS)

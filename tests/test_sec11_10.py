@@ -8,10 +8,13 @@ import sympy as sp
 import torch
 
 from d2lcore.optim.adam import adam, unbiased_moments, yogi
-from d2lcore.optim.trajectory import trajectory
+from d2lcore.optim.momentum import ill_conditioned_quadratic
+from d2lcore.optim.objectives import rosenbrock
+from d2lcore.optim.rmsprop import rmsprop
+from d2lcore.optim.trajectory import stochastic_trajectory, trajectory
 from exercises import check
 from solutions import solve
-from solutions.ch11_s10 import LRS, REDDI, X0, noisy_runs, plateau, reddi_paths
+from solutions.ch11_s10 import LRS, REDDI, X0, noisy_runs, noisy_runs_batch, optimizer_paths, plateau, reddi_paths
 from tests.apptest import metrics, open_app
 
 
@@ -55,6 +58,18 @@ def test_yogi_matches_its_formula():
     np.testing.assert_allclose(x.numpy(), yogi_numpy(np.zeros(6), grads, 0.05, 0.9, 0.99, 1e-3), rtol=1e-10)
 
 
+@pytest.mark.parametrize("rule", [adam, yogi])
+def test_rules_on_numpy_arrays_equal_the_tensor_route(rule):
+    """The numpy branch of each rule (used for Reddi's 100 chains) against its torch branch, step for step."""
+    rng = np.random.default_rng(2)
+    grads = rng.normal(size=(50, 7)) * rng.uniform(0.1, 5, size=7)
+    (xt, st), (xn, sn) = (torch.zeros(7, dtype=torch.float64), ()), (np.zeros(7), ())
+    for g in grads:
+        xt, st = rule(xt, torch.from_numpy(g), st, lr=0.05, beta1=0.9, beta2=0.99, eps=1e-3)
+        xn, sn = rule(xn, g, sn, lr=0.05, beta1=0.9, beta2=0.99, eps=1e-3)
+    np.testing.assert_allclose(xn, xt.numpy(), rtol=1e-12, atol=1e-15)
+
+
 def test_bias_correction_with_sympy_and_by_simulation():
     beta, t, i = sp.symbols("beta t i", positive=True)
     weights = sp.summation((1 - beta) * beta ** (t - i), (i, 1, t))  # E[v_t] / E[g] for stationary g
@@ -82,6 +97,36 @@ def test_adam_fails_and_yogi_converges_on_reddis_problem():
     hyper = dict(lr=0.01, beta1=0.0, beta2=1 / 26, eps=1e-8)  # β₂ = 1/(1 + C²)
     xa, xy = reddi_run(adam, **hyper), reddi_run(yogi, **hyper)
     assert xa.mean() > 0.9 and xy.mean() < -0.8  # Adam at the worst point, Yogi near the optimum
+
+
+@pytest.mark.parametrize("objective", ["quadratic", "rotated", "rosenbrock"])
+def test_optimizer_paths_run_together_equal_three_trajectories(objective):
+    f = rosenbrock() if objective == "rosenbrock" else ill_conditioned_quadratic(rotated=objective == "rotated")
+    x0 = torch.tensor([-1.5, 2.0], dtype=torch.float64)
+    hyper = dict(lr=0.3, beta1=0.5, beta2=0.99, eps=1e-3)
+    ours = optimizer_paths(f, x0, 60, **hyper)
+    ref = {"adam": trajectory(adam, f.grad, x0, 60, **hyper), "yogi": trajectory(yogi, f.grad, x0, 60, **hyper),
+           "rmsprop": trajectory(rmsprop, f.grad, x0, 60, lr=0.3, gamma=0.99, eps=1e-3)}
+    for name, path in ref.items():
+        torch.testing.assert_close(ours[name], path, rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("lr, decay", [(0.1, False), (0.05, False), (0.3, True)])
+def test_noisy_runs_batch_equals_stochastic_trajectory(lr, decay):
+    """Settings batched on shared noise against each setting alone through d2lcore's stochastic_trajectory."""
+    f = ill_conditioned_quadratic()
+    schedule = (lambda t: (1 + t / 20) ** -0.5) if decay else None
+    xs = stochastic_trajectory(adam, f.grad, X0.expand(50, 2).clone(), 120, 1.0, torch.Generator().manual_seed(7),
+                               lr_schedule=schedule, lr=lr)
+    batch = noisy_runs_batch(((0.2, True), (lr, decay)), steps=120, chains=50, seed=7)
+    torch.testing.assert_close(batch[:, 1], f.f(xs).mean(-1), rtol=1e-12, atol=1e-12)
+
+
+@pytest.mark.parametrize("rule", [adam, yogi])
+def test_reddi_paths_equal_drawing_one_row_per_step(rule):
+    hyper = dict(lr=0.01, beta1=0.0, beta2=1 / 26, eps=1e-8)
+    torch.testing.assert_close(reddi_paths(rule, steps=300, chains=40, **hyper)[-1],
+                               reddi_run(rule, steps=300, seeds=40, **hyper), rtol=1e-12, atol=1e-12)
 
 
 # --- exercises: every reference checked another way -------------------------------------------------------------

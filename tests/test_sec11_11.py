@@ -4,6 +4,7 @@ its moments and the Kolmogorov–Smirnov distance over seeds."""
 
 import math
 
+import numpy as np
 import pytest
 import sympy as sp
 import torch
@@ -104,6 +105,38 @@ def test_without_injected_noise_it_is_optimisation():
     # every chain sits at (almost) a mode: gradient ascent on log p finds maxima, it does not sample
     near = (s.unsqueeze(-1) - modes).abs().min(-1).values
     assert float(near.max()) < 0.2 and ks_distance(s, m) > 0.2
+
+
+def sgld_torch(m, chains, steps, burn_in, step_size=0.1, grad_noise=0.0, inject_noise=True, noise_scale=1.0, seed=0):
+    """SGLD step by step in torch with Mixture.grad_log_pdf (softmax of the log components): the reference route."""
+    g = torch.Generator().manual_seed(seed)
+    theta = 3.0 * torch.randn(chains, generator=g, dtype=torch.float64)
+    kept = []
+    for t in range(steps):
+        grad = m.grad_log_pdf(theta)
+        if grad_noise > 0:
+            grad = grad + grad_noise * torch.randn(chains, generator=g, dtype=torch.float64)
+        theta = theta + 0.5 * step_size * grad
+        if inject_noise:
+            theta = theta + noise_scale * math.sqrt(step_size) * torch.randn(chains, generator=g, dtype=torch.float64)
+        if t >= burn_in:
+            kept.append(theta)
+    return torch.cat(kept)
+
+
+@pytest.mark.parametrize("kw", [{}, {"inject_noise": False}, {"grad_noise": 0.5, "seed": 3},
+                                {"step_size": 0.8, "noise_scale": 1.5}], ids=["sgld", "no-noise", "grad-noise", "hot"])
+def test_sgld_equals_the_torch_route(kw):
+    m = Mixture(weights=(0.2, 0.5, 0.3), means=(-2.0, 0.5, 2.5), stds=(0.5, 1.0, 0.7))
+    torch.testing.assert_close(sgld(m, chains=40, steps=300, burn_in=100, **kw), sgld_torch(m, 40, 300, 100, **kw),
+                               rtol=1e-9, atol=1e-9)
+
+
+def test_grad_log_pdf_fn_matches_the_tensor_formula():
+    m = Mixture(weights=(0.2, 0.5, 0.3), means=(-2.0, 0.5, 2.5), stds=(0.5, 1.0, 0.7))
+    theta = torch.linspace(-30, 30, 301, dtype=torch.float64)  # far tails too: the max shift keeps exp finite
+    np.testing.assert_allclose(m.grad_log_pdf_fn()(theta.numpy()), m.grad_log_pdf(theta).numpy(), rtol=1e-12,
+                               atol=1e-12)
 
 
 def test_ks_distance_matches_scipy():

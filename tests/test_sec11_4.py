@@ -9,7 +9,7 @@ import pytest
 import sympy
 import torch
 
-from d2lcore.optim import gd
+from d2lcore.optim import gd, minibatch, sampling
 from d2lcore.optim.trajectory import stochastic_trajectory
 from solutions import solve, variant_params
 from solutions.ch11_s4 import (
@@ -18,6 +18,7 @@ from solutions.ch11_s4 import (
     local_minima,
     minima_f,
     sampling_excess,
+    schedule_distances,
     schedule_multiplier,
     stationary_msd,
 )
@@ -113,6 +114,50 @@ def test_11_4_3_coverage_and_limit(seed):
 def test_without_replacement_ends_lower_on_other_data(data_seed):
     ex = sampling_excess(150, 0.01, 4, 40, data_seed=data_seed)
     assert float(ex["without"][-1]) < 0.8 * float(ex["with"][-1])
+
+
+def _torch_orders(n: int, epochs: int, runs: int, with_replacement: bool) -> torch.Tensor:
+    """The visiting orders that minibatch.sgd_sampling_runs draws internally (generator seeded 1234, one epoch at a
+    time), shape (runs, epochs, n)."""
+    gen = torch.Generator().manual_seed(1234)
+    draw = (lambda: torch.randint(0, n, (runs, n), generator=gen)) if with_replacement else (
+        lambda: torch.rand(runs, n, generator=gen).argsort(dim=1))
+    return torch.stack([draw() for _ in range(epochs)], 1)
+
+
+@pytest.mark.parametrize("with_replacement", [False, True])
+def test_single_example_sgd_equals_the_torch_loop(with_replacement):
+    """The numpy route (augmented rows, all runs per step) against minibatch.sgd_sampling_runs on the same orders."""
+    data = minibatch.get_data_ch11(n=60, seed=3, dtype=torch.float64)
+    orders = _torch_orders(60, 4, 9, with_replacement)
+    ours = sampling.single_example_sgd(*data.tensors, orders, 0.05)
+    assert np.allclose(ours, minibatch.sgd_sampling_runs(data, 0.05, 4, 9, with_replacement).numpy(), rtol=1e-12,
+                       atol=1e-14)
+
+
+@pytest.mark.parametrize("n", [5, 50, 400])
+def test_epoch_orders(n):
+    rng = np.random.default_rng(n)
+    without, with_ = (sampling.epoch_orders(n, 3, 700, flag, rng) for flag in (False, True))
+    assert without.shape == with_.shape == (700, 3, n)
+    assert (np.sort(without, -1) == np.arange(n)).all()  # every row a permutation
+    seen = np.zeros((2100, n), dtype=bool)
+    np.put_along_axis(seen, with_.reshape(-1, n), True, axis=1)
+    assert float(seen.mean()) == pytest.approx(coverage(n), abs=0.01)
+
+
+def test_schedule_distances_equal_stepping_sgd_on_the_same_noise():
+    """The folded linear step x ← (1 − η_t h) x − η_t σ ε_t against gd.sgd with book_grad, fed the same ε."""
+    steps, seeds, lr, sigma = 80, 30, 0.2, 0.7
+    fast = schedule_distances(lr, steps, seeds, sigma=sigma, seed=4)
+    eps = torch.from_numpy(np.random.default_rng(4).standard_normal((steps, 1, seeds, 2)))[:, 0]  # as drawn there
+    for name, msd in fast.items():
+        x = torch.tensor([-5.0, -2.0], dtype=torch.float64).expand(seeds, 2)
+        slow = [float((x**2).sum(-1).mean())]
+        for t in range(1, steps + 1):
+            x, _ = gd.sgd(x, book_grad(x) + sigma * eps[t - 1], lr=lr * float(schedule_multiplier(name, t)))
+            slow.append(float((x**2).sum(-1).mean()))
+        assert np.allclose(msd.numpy(), slow, rtol=1e-12)
 
 
 @pytest.mark.parametrize("seed", SEEDS)

@@ -15,35 +15,59 @@ Yogi (Zaheer et al., 2018) replaces the second-moment update by an additive one 
 
 from __future__ import annotations
 
+import numpy as np
 import torch
 from torch import Tensor
 
-
-def _moments(x: Tensor, state: tuple) -> tuple[Tensor, Tensor, int]:
-    return state if state else (torch.zeros_like(x), torch.zeros_like(x), 0)
+Array = Tensor | np.ndarray  # torch tensors, or numpy arrays (cheaper per call for a few hundred numbers)
 
 
-def adam(x: Tensor, g: Tensor, state: tuple = (), *, lr: float, beta1: float = 0.9, beta2: float = 0.999,
-         eps: float = 1e-6) -> tuple[Tensor, tuple]:
-    """One Adam step (formulas in the module docstring). state = (v, s, t); () on the first step."""
+def _moments(x: Array, state: tuple) -> tuple[Array, Array, int]:
+    if state:
+        return state
+    zeros = torch.zeros_like if isinstance(x, Tensor) else np.zeros_like
+    return zeros(x), zeros(x), 0
+
+
+def _lerp(a: Array, b: Array, w: float) -> Array:
+    """a + w (b − a) = (1 − w) a + w b: the leaky average β a + (1 − β) b with w = 1 − β."""
+    return torch.lerp(a, b, w) if isinstance(a, Tensor) else a + w * (b - a)
+
+
+def _step(x: Array, v: Array, s: Array, t: int, lr: float | Tensor, beta1: float, beta2: float, eps: float) -> Array:
+    """x − η v̂ / (√ŝ + ε) with v̂ = v / (1 − β₁ᵗ), ŝ = s / (1 − β₂ᵗ), in as few operations as possible (a step on a
+    handful of numbers costs what its number of operations costs). η may be a tensor (one rate per chain)."""
+    if isinstance(x, np.ndarray):
+        return x - lr / (1 - beta1**t) * v / (np.sqrt(s / (1 - beta2**t)) + eps)
+    denom = (s / (1 - beta2**t)).sqrt_().add_(eps)  # √ŝ + ε (a fresh tensor: updating it in place mutates no input)
+    if isinstance(lr, Tensor):
+        return x - lr / (1 - beta1**t) * v / denom
+    return torch.addcdiv(x, v, denom, value=-lr / (1 - beta1**t))
+
+
+def adam(x: Array, g: Array, state: tuple = (), *, lr: float | Tensor, beta1: float = 0.9, beta2: float = 0.999,
+         eps: float = 1e-6) -> tuple[Array, tuple]:
+    """One Adam step (formulas in the module docstring). state = (v, s, t); () on the first step.
+
+    The leaky averages are written as lerps: β v + (1 − β) g = v + (1 − β)(g − v).
+    """
     v, s, t = _moments(x, state)
-    t += 1
-    v = beta1 * v + (1 - beta1) * g
-    s = beta2 * s + (1 - beta2) * g * g
-    v_hat, s_hat = v / (1 - beta1 ** t), s / (1 - beta2 ** t)
-    return x - lr * v_hat / (s_hat.sqrt() + eps), (v, s, t)
+    v = _lerp(v, g, 1 - beta1)
+    s = _lerp(s, g * g, 1 - beta2)
+    return _step(x, v, s, t + 1, lr, beta1, beta2, eps), (v, s, t + 1)
 
 
-def yogi(x: Tensor, g: Tensor, state: tuple = (), *, lr: float, beta1: float = 0.9, beta2: float = 0.999,
-         eps: float = 1e-3) -> tuple[Tensor, tuple]:
+def yogi(x: Array, g: Array, state: tuple = (), *, lr: float | Tensor, beta1: float = 0.9, beta2: float = 0.999,
+         eps: float = 1e-3) -> tuple[Array, tuple]:
     """One Yogi step: Adam with s_t = s_{t−1} + (1 − β₂) g_t² ⊙ sgn(g_t² − s_{t−1}). state = (v, s, t)."""
     v, s, t = _moments(x, state)
-    t += 1
-    v = beta1 * v + (1 - beta1) * g
+    v = _lerp(v, g, 1 - beta1)
     g2 = g * g
-    s = s + (1 - beta2) * g2 * torch.sign(g2 - s)
-    v_hat, s_hat = v / (1 - beta1 ** t), s / (1 - beta2 ** t)
-    return x - lr * v_hat / (s_hat.sqrt() + eps), (v, s, t)
+    if isinstance(s, Tensor):
+        s = torch.addcmul(s, g2, torch.sign(g2 - s), value=1 - beta2)
+    else:
+        s = s + (1 - beta2) * g2 * np.sign(g2 - s)
+    return _step(x, v, s, t + 1, lr, beta1, beta2, eps), (v, s, t + 1)
 
 
 def unbiased_moments(g: Tensor, beta: float = 0.9) -> tuple[Tensor, Tensor]:

@@ -16,6 +16,7 @@ from d2lcore import convexity as cx
 from d2lcore.optim.gd import gd, sgd
 from d2lcore.optim.objectives import quadratic, saddle, xcos
 from d2lcore.optim.trajectory import stochastic_trajectory, trajectory
+from solutions.ch11_s1 import descent_path, eigen_sample, first_below, posdef_by_size
 from ui.charts import alt
 from ui.i18n import t, translated
 from ui.widgets import initial_value
@@ -62,16 +63,26 @@ def hidden_permutation(key: str, initial: dict[str, Any]) -> dict[str, Any]:
 # --- 11.1.2a/b: eigenvalues of random symmetric matrices -----------------------------------------------------------
 
 
+EIGENVALUES = 4000  # eigenvalues per histogram: max(EIGENVALUES // n, 100) matrices of size n
+POSDEF_BATCH = 2000  # matrices per size in the P(all λ > 0) curve
+
+
 @st.cache_data(max_entries=64, show_spinner=False)
-def _eigen_stats(entries: str, n: int) -> tuple[np.ndarray, dict[str, float], pd.DataFrame]:
-    g = torch.Generator().manual_seed(0)
-    M = cx.random_symmetric(n, max(400, 4000 // n), entries, g)
-    lam = torch.linalg.eigvalsh(M).reshape(-1).numpy()
-    counts, edges = np.histogram(lam, bins=41)
+def _eigen_stats(entries: str, n: int) -> tuple[pd.DataFrame, dict[str, float], int]:
+    """Histogram and sign fractions of the eigenvalues of max(4000 // n, 100) random symmetric n × n matrices."""
+    batch = max(EIGENVALUES // n, 100)
+    lam, fractions = eigen_sample(n, batch, entries)  # (batch, n)
+    counts, edges = np.histogram(lam.reshape(-1).numpy(), bins=41)
     hist = pd.DataFrame({"lo": edges[:-1], "hi": edges[1:], "share": counts / counts.sum()})
-    pd_rows = [{"n": k, "simulated": cx.eigenvalue_sign_fractions(cx.random_symmetric(k, 2000, entries, g))["posdef"],
-                "coin": 2.0**-k} for k in range(1, 9)]
-    return hist, cx.eigenvalue_sign_fractions(M), pd.DataFrame(pd_rows)
+    return hist, fractions, batch
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _posdef_curve(entries: str) -> pd.DataFrame:
+    """P(all λ > 0) for n = 1 … 8 (2000 matrices) and the coin-flip 2⁻ⁿ, long format; depends only on entries."""
+    simulated = posdef_by_size(entries, 8, POSDEF_BATCH)
+    return pd.DataFrame([{"n": k, "what": what, "p": p} for k, sim in simulated.items()
+                         for what, p in (("simulated", sim), ("coin", 2.0**-k))])
 
 
 def eigen_histogram(key: str, initial: dict[str, Any]) -> dict[str, Any]:
@@ -82,7 +93,7 @@ def eigen_histogram(key: str, initial: dict[str, Any]) -> dict[str, Any]:
     entries = c1.selectbox(t("w11_1_entries"), kinds, kinds.index(start), format_func=translated("w11_1_entries_"),
                            key=f"{key}-entries")
     n = c2.slider(t("w11_1_size"), 2, 40, initial_value(initial, "n", 10, 2, 40), key=f"{key}-n")
-    hist, frac, posdef = _eigen_stats(entries, int(n))
+    hist, frac, batch = _eigen_stats(entries, int(n))
     st.altair_chart(alt.Chart(hist).mark_rect(opacity=0.8).encode(
         x=alt.X("lo:Q", title="λ"), x2="hi:Q", y=alt.Y("share:Q", title=t("w11_1_share"))).properties(height=200),
         width="stretch")
@@ -91,18 +102,24 @@ def eigen_histogram(key: str, initial: dict[str, Any]) -> dict[str, Any]:
     k2.metric("P(λ < 0)", f"{frac['neg']:.3f}")
     k3.metric("P(λ = 0)", f"{frac['zero']:.3f}")
     k4.metric(t("w11_1_posdef"), f"{frac['posdef']:.3g}")
-    long = posdef.melt("n", var_name="what", value_name="p")
-    long["what"] = long["what"].map(translated("w11_1_pd_"))
+    long = _posdef_curve(entries).assign(what=lambda d: d["what"].map(translated("w11_1_pd_")))
     st.altair_chart(alt.Chart(long).mark_line(point=True).encode(
         x=alt.X("n:O", title=t("w11_1_size")), y=alt.Y("p:Q", title=t("w11_1_posdef"), scale=alt.Scale(type="symlog",
                                                                                                       constant=1e-3)),
         color=alt.Color("what:N", title=None, legend=alt.Legend(orient="bottom"))).properties(height=200),
         width="stretch")
-    st.caption(t("w11_1_eigen_caption"))
+    st.caption(t("w11_1_eigen_caption", batch=batch, n=int(n), count=batch * int(n), per_size=POSDEF_BATCH))
     return {"entries": entries, "n": int(n)}
 
 
 # --- 11.1.3: ill-conditioning --------------------------------------------------------------------------------------
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _descent(kappa: float, frac: float, steps: int = 3000) -> tuple[np.ndarray, int]:
+    """The first 60 iterates and the first step with f < 10⁻⁶ within 3000 steps (−1: never)."""
+    path = descent_path(kappa, frac, steps)
+    return path[:60].numpy(), first_below(quadratic(kappa, angle=30.0).f(path))
 
 
 def ill_conditioning(key: str, initial: dict[str, Any]) -> dict[str, Any]:
@@ -113,13 +130,11 @@ def ill_conditioning(key: str, initial: dict[str, Any]) -> dict[str, Any]:
     frac = c2.slider(t("w11_1_lr_fraction"), 0.05, 1.05, initial_value(initial, "frac", 0.5, 0.05, 1.05), 0.05,
                      key=f"{key}-frac")
     obj = quadratic(float(kappa), angle=30.0)
-    path = trajectory(gd, obj.grad, torch.tensor([2.0, 1.0], dtype=torch.float64), 3000, lr=float(frac) * 2 / kappa)
-    f = obj.f(path)
-    below = (f < 1e-6).nonzero()
+    path, steps = _descent(float(kappa), float(frac))
     st.altair_chart(contour_chart(obj, {t("w11_1_gd"): path[:60]}, height=300), width="stretch")
     k1, k2 = st.columns(2)
     k1.metric(t("w11_1_lr"), f"{float(frac) * 2 / kappa:.3g}")
-    k2.metric(t("w11_1_steps_tol"), str(int(below[0])) if len(below) else t("w11_1_never"))
+    k2.metric(t("w11_1_steps_tol"), str(steps) if steps >= 0 else t("w11_1_never"))
     st.caption(t("w11_1_cond_caption"))
     return {"kappa": int(kappa), "frac": float(frac)}
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 import torch
@@ -13,7 +14,7 @@ import torch
 from d2lcore.optim.adam import adam, unbiased_moments, yogi
 from d2lcore.optim.momentum import ill_conditioned_quadratic
 from d2lcore.optim.objectives import rosenbrock
-from solutions.ch11_s10 import REDDI, X0, noisy_runs, optimizer_paths, plateau, reddi_paths
+from solutions.ch11_s10 import REDDI, X0, noisy_runs_batch, optimizer_paths, plateau, reddi_paths
 from ui.charts import alt
 from ui.i18n import t, translated
 from ui.widgets import initial_value
@@ -100,9 +101,15 @@ def bias_rewrite(key: str, initial: dict[str, Any]) -> dict[str, Any]:
     return {"beta": float(beta), "steps": int(steps)}
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
-def _noisy(lr: float, steps: int) -> dict[str, list[float]]:
-    return {"constant": noisy_runs(lr, steps).tolist(), "decayed": noisy_runs(lr, steps, decay=True).tolist()}
+NOISY_STEPS = 1000  # the longest run the steps slider asks for: shorter runs are its prefixes
+
+
+@st.cache_data(max_entries=8, show_spinner=False)
+def _noisy(lr: float) -> dict[str, np.ndarray]:
+    """Both settings for NOISY_STEPS steps in one batch: a run of fewer steps is a prefix of it (the same noise and
+    the same η_t at every step), so moving the steps slider costs nothing."""
+    runs = noisy_runs_batch(((lr, False), (lr, True)), NOISY_STEPS).numpy()
+    return {"constant": runs[:, 0], "decayed": runs[:, 1]}
 
 
 def noisy_decay(key: str, initial: dict[str, Any]) -> dict[str, Any]:
@@ -110,15 +117,15 @@ def noisy_decay(key: str, initial: dict[str, Any]) -> dict[str, Any]:
     c = st.columns(2)
     options = LRS[2:6]
     lr = c[0].select_slider(t("w11_10_lr"), options, _pick(options, initial.get("lr"), 0.1), key=f"{key}-lr")
-    steps = c[1].slider(t("w11_10_steps"), 200, 1000, initial_value(initial, "steps", 600, 200, 1000), 100,
-                        key=f"{key}-steps")
-    runs = _noisy(float(lr), int(steps))
+    steps = c[1].slider(t("w11_10_steps"), 200, NOISY_STEPS, initial_value(initial, "steps", 600, 200, NOISY_STEPS),
+                        100, key=f"{key}-steps")
+    runs = {name: v[: int(steps) + 1] for name, v in _noisy(float(lr)).items()}
     labels = {"constant": t("w11_10_constant", lr=f"{lr:g}"), "decayed": t("w11_10_decayed", lr=f"{lr:g}")}
     st.altair_chart(loss_chart({labels[k]: v for k, v in runs.items()}, log=True, y_title=t("w11_10_mean_f")),
                     width="stretch")
     k = st.columns(2)
     for col, (name, v) in zip(k, runs.items(), strict=True):
-        col.metric(t("w11_10_plateau_of", name=labels[name]), f"{plateau(torch.tensor(v)):.3g}")
+        col.metric(t("w11_10_plateau_of", name=labels[name]), f"{plateau(torch.from_numpy(v)):.3g}")
     return {"lr": float(lr), "steps": int(steps)}
 
 

@@ -204,7 +204,7 @@ def _sgld(step_size: float, noise_scale: float, inject: bool) -> dict[str, Any]:
     counts, edges = np.histogram(s.numpy(), bins=60, range=(-5, 5))
     density = counts / (len(s) * (edges[1] - edges[0]))
     return {"left": edges[:-1].tolist(), "right": edges[1:].tolist(), "density": density.tolist(),
-            "ks": ks_distance(s, sol.TARGET), "positive": float((s > 0).double().mean())}
+            "ks": ks_distance(s, sol.TARGET), "positive": float((s.numpy() > 0).mean())}
 
 
 def sgld_sampler(key: str, initial: dict[str, Any]) -> dict[str, Any]:
