@@ -8,13 +8,13 @@ Losses: §4.4 reports the mean squared error (the book's nn.MSELoss); §4.5 the 
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import sympy
 import torch
-from torch import Tensor, nn
+from torch import Tensor
 
 from d2lcore.data import data_iter, synthetic_data
 from d2lcore.linear import squared_loss
@@ -105,16 +105,17 @@ def losses_by_size(degree: int, sizes: list[int], noise: float = 0.1, seed: int 
                    n_test: int = 1000) -> dict[str, list[float]]:
     """Training and test MSE of the exact degree-`degree` fit for growing training sets (exercise 4.4.2c).
 
-    Each size draws its own training set from the same seeded stream; the test set is shared.
+    Each size draws its own training set from the same seeded stream; the test set (and its features) is shared.
     """
     test = polynomial_data(1, n_test, noise, seed=10_000 + seed)
+    X_test = polynomial_features(test.x_test, degree + 1)  # (n_test, degree + 1), built once for every size
     train_loss, test_loss = [], []
     for k, n in enumerate(sizes):
         d = polynomial_data(n, 1, noise, seed=seed * 1000 + k)
-        both = PolyData(d.x_train, d.y_train, test.x_test, test.y_test, noise)
-        tr, te = poly_losses(both, degree)
-        train_loss.append(tr)
-        test_loss.append(te)
+        X = polynomial_features(d.x_train, degree + 1)
+        w = least_squares(X, d.y_train)  # as poly_losses does
+        train_loss.append(mse(X @ w, d.y_train))
+        test_loss.append(mse(X_test @ w, test.y_test))
     return {"n": list(sizes), "train": train_loss, "test": test_loss}
 
 
@@ -144,25 +145,58 @@ def scaled_features(data: PolyData, n_features: int = MAX_DEGREE, scaling: str =
     return X, X_test
 
 
-def sgd_polynomial(data: PolyData, n_features: int = MAX_DEGREE, scaling: str = "normalised", lr: float = 0.01,
-                   epochs: int = 400, batch_size: int = 10, seed: int = 0,
-                   callback: Callable[[int, History], None] | None = None) -> tuple[Tensor, History]:
-    """The book's train(): nn.Linear(bias=False), nn.MSELoss, SGD(lr), batch 10; weights start at N(0, 0.01²), seeded.
+@dataclass
+class PolySGDPath:
+    """One SGD run on the polynomial features: the weights after every epoch and the losses per epoch."""
 
-    Returns the learned weights (float64) and the History (mean training loss and test MSE per epoch). Float32 as in
-    the book; with the "raw" features the columns reach 10⁹ and the loss overflows to inf/nan.
+    w: Tensor  # (epochs + 1, n_features) float64: the start w₀, then the weights after each epoch
+    train_loss: list[float]  # per epoch: mean of the minibatch losses (each taken before its step), as train() logs
+    test_loss: list[float]  # per epoch: test MSE of the weights after the epoch
+
+
+def sgd_polynomial_path(data: PolyData, n_features: int = MAX_DEGREE, scaling: str = "normalised",
+                        lr: float = 0.01, epochs: int = 400, batch_size: int = 10, seed: int = 0) -> PolySGDPath:
+    """The book's train() for §4.4 (nn.Linear(bias=False), nn.MSELoss, SGD(lr), batch 10, w₀ ~ N(0, 0.01²)) with the
+    gradient written out instead of taken by autograd:
+
+        r = Φ_B w − y_B,   l = (1/|B|) Σ_B r²,   ∇_w l = (2/|B|) Φ_Bᵀ r,   w ← w − η ∇_w l.
+
+    Same generator stream as the book's route (w₀, then one data_iter permutation per epoch), float32 as in the
+    book, so the first k epochs of a longer run are exactly a k-epoch run. With the "raw" features the columns reach
+    10⁹ and the loss overflows to inf/nan, as it does in the book.
     """
     g = torch.Generator().manual_seed(seed)
-    X, X_test = (F.float() for F in scaled_features(data, n_features, scaling))
-    y, y_test = data.y_train.float().reshape(-1, 1), data.y_test.float().reshape(-1, 1)
-    net = nn.Linear(n_features, 1, bias=False)
-    with torch.no_grad():
-        net.weight.copy_(0.01 * torch.randn(1, n_features, generator=g))
-    loss = nn.MSELoss(reduction="none")
-    optimizer = torch.optim.SGD(net.parameters(), lr=lr)
-    history = train(net, loss, optimizer, Minibatches(X, y, batch_size, g), [(X_test, y_test)], epochs,
-                    task="regression", callback=callback)
-    return net.weight.detach().reshape(-1).double(), history
+    Phi, Phi_test = (F.float().numpy() for F in scaled_features(data, n_features, scaling))  # (n, p), (n_test, p)
+    y, y_test = data.y_train.float().numpy(), data.y_test.float().numpy()
+    w = (0.01 * torch.randn(1, n_features, generator=g)).reshape(-1).numpy().copy()  # (p,) float32
+    n = len(y)
+    orders = [torch.randperm(n, generator=g).numpy() for _ in range(epochs)]  # data_iter's shuffle, per epoch
+    path, train_loss, test_loss = [w.copy()], [], []
+    with np.errstate(all="ignore"):  # the raw features overflow on purpose
+        for order in orders:
+            Phi_e, y_e = Phi[order], y[order]  # this epoch's order; minibatches are consecutive slices
+            total = np.float32(0.0)
+            for start in range(0, n, batch_size):
+                Phi_B, y_B = Phi_e[start:start + batch_size], y_e[start:start + batch_size]  # (|B|, p), (|B|,)
+                r = Phi_B @ w - y_B
+                total += r @ r
+                w -= (2 * lr / len(y_B)) * (Phi_B.T @ r)
+            path.append(w.copy())
+            train_loss.append(float(total) / n)
+            r_test = Phi_test @ w - y_test
+            test_loss.append(float(r_test @ r_test) / len(y_test))
+    return PolySGDPath(torch.from_numpy(np.stack(path)).double(), train_loss, test_loss)
+
+
+def sgd_polynomial(data: PolyData, n_features: int = MAX_DEGREE, scaling: str = "normalised", lr: float = 0.01,
+                   epochs: int = 400, batch_size: int = 10, seed: int = 0) -> tuple[Tensor, History]:
+    """The learned weights (float64) and the History (mean training loss and test MSE per epoch) of
+    sgd_polynomial_path: the book's SGD on the polynomial features."""
+    run = sgd_polynomial_path(data, n_features, scaling, lr, epochs, batch_size, seed)
+    nan = [math.nan] * epochs  # regression: no accuracies; no timing either
+    history = History(epoch=list(range(1, epochs + 1)), train_loss=run.train_loss, train_acc=nan, test_acc=nan[:],
+                      test_loss=run.test_loss, examples_per_s=nan[:])
+    return run.w[-1], history
 
 
 def gd_stability_bound(X: Tensor) -> float:
@@ -293,6 +327,77 @@ def train_weight_decay(c: WeightDecayConfig, callback: Callable[[int, History], 
                           float(b.detach()))
 
 
+def weight_decay_sweep(c: WeightDecayConfig, lams: Sequence[float], track: int = 0) -> list[WeightDecayRun]:
+    """train_weight_decay's scratch route for every λ of `lams` at once, with the gradient written out.
+
+    All λ share the data, w₀ and the minibatch order (one generator stream, as in train_weight_decay), so the runs
+    are the columns of one parameter matrix Θ = [W; bᵀ] (d + 1, L) on the inputs x̃ = (x, 1). Per minibatch B, with
+    r = X̃_B Θ − y_B (|B|, L) and g = X̃_Bᵀ r / |B| (the gradient of the data loss (1/|B|) Σ r²/2):
+
+        l2:      W ← W − η (g_W + λ W)          objective per example r²/2 + λ‖w‖²/2
+        l1:      W ← W − η (g_W + λ sign(W))    objective per example r²/2 + λ‖w‖₁
+        l1prox:  W ← soft_threshold(W − η g_W, ηλ)   objective per example r²/2
+        b ← b − η g_b   (= b − η Σ_B r / |B|; never penalised)
+
+    float32 as in the book. Returns one WeightDecayRun per λ, in the order of `lams`.
+    """
+    if c.implementation != "scratch":
+        raise ValueError("weight_decay_sweep follows the scratch route")
+    if c.penalty not in ("l2", "l1", "l1prox"):
+        raise ValueError(f"penalty must be 'l2', 'l1' or 'l1prox', not {c.penalty!r}")
+    g = torch.Generator().manual_seed(c.seed)
+    X, y, X_test, y_test = (T.numpy() for T in weight_decay_data(c, g))  # (n, d), (n, 1), (n_test, d), (n_test, 1)
+    w0 = torch.normal(0.0, 1.0, (c.d, 1), generator=g).numpy()  # (d, 1)
+    orders = [torch.randperm(c.n_train, generator=g).numpy() for _ in range(c.epochs)]  # data_iter, per epoch
+    L = len(lams)
+    X1, X1_test = (np.hstack([A, np.ones((len(A), 1), np.float32)]) for A in (X, X_test))  # (n, d + 1)
+    Theta = np.vstack([np.repeat(w0, L, axis=1), np.zeros((1, L), np.float32)])  # (d + 1, L): rows w, then b
+    lam = np.asarray(lams, dtype=np.float32)  # (L,)
+    lam_w = lam * np.r_[np.ones(c.d), 0.0].astype(np.float32)[:, None]  # (d + 1, L): λ on the rows of w, 0 on b
+
+    def data_loss(A: np.ndarray, t: np.ndarray) -> np.ndarray:  # (1/n) Σ (ŷ − y)²/2 per λ   # (L,)
+        return ((A @ Theta - t) ** 2).mean(0) / 2
+
+    objective, test_loss, trace = [], [], []
+    for order in orders:
+        X_e, y_e = X1[order], y[order]  # this epoch's order; minibatches are consecutive slices
+        residuals, params, sizes = [], [], []
+        for start in range(0, c.n_train, c.batch_size):
+            X_B, y_B = X_e[start:start + c.batch_size], y_e[start:start + c.batch_size]  # (|B|, d + 1), (|B|, 1)
+            r = X_B @ Theta - y_B  # (|B|, L)
+            step = X_B.T @ r / len(y_B)  # (d + 1, L)
+            if c.penalty == "l2":
+                step += lam_w * Theta
+            elif c.penalty == "l1":
+                step += lam_w * np.sign(Theta)
+            residuals.append(r)
+            params.append(Theta)
+            sizes.append(len(y_B))
+            Theta = Theta - c.lr * step
+            if c.penalty == "l1prox":  # soft_threshold(W, ηλ); the threshold of the b row is 0
+                Theta = np.sign(Theta) * np.maximum(np.abs(Theta) - c.lr * lam_w, 0)
+        R, W_steps = np.concatenate(residuals), np.stack(params)[:, :-1]  # (n, L), (steps, d, L)
+        if c.penalty == "l2":  # the penalty at each step, added to each of its |B| examples   # (steps, L)
+            penalty = (W_steps * W_steps).sum(1) / 2
+        elif c.penalty == "l1":
+            penalty = np.abs(W_steps).sum(1)
+        else:  # the proximal route keeps the penalty out of the loss
+            penalty = np.zeros_like(W_steps[:, 0])
+        objective.append(((R * R).sum(0) / 2 + lam * (np.asarray(sizes, np.float32) @ penalty)) / c.n_train)
+        test_loss.append(data_loss(X1_test, y_test))
+        trace.append(Theta[:track].T.tolist())  # (L, track)
+    train_final, test_final = data_loss(X1, y), data_loss(X1_test, y_test)
+    runs = []
+    for i in range(L):
+        nan = [math.nan] * c.epochs  # regression: no accuracies; no timing either
+        history = History(epoch=list(range(1, c.epochs + 1)), train_loss=[float(o[i]) for o in objective],
+                          train_acc=nan, test_acc=nan[:], test_loss=[float(t[i]) for t in test_loss],
+                          examples_per_s=nan[:])
+        runs.append(WeightDecayRun(history, [t[i] for t in trace], float(train_final[i]), float(test_final[i]),
+                                   torch.from_numpy(Theta[:-1, i].copy()), float(Theta[-1, i])))
+    return runs
+
+
 def ridge_regression(X: Tensor, y: Tensor, lam: float) -> tuple[Tensor, float]:
     """The exact minimiser of (1/2n)‖Xw + b − y‖² + (λ/2)‖w‖² (b not penalised), λ > 0.
 
@@ -304,6 +409,22 @@ def ridge_regression(X: Tensor, y: Tensor, lam: float) -> tuple[Tensor, float]:
     Xc, yc = X - x_mean, y.reshape(-1) - y_mean
     w = Xc.T @ torch.linalg.solve(Xc @ Xc.T + n * lam * torch.eye(n, dtype=X.dtype), yc)
     return w, float(y_mean - x_mean @ w)
+
+
+def ridge_path(X: Tensor, y: Tensor, lams: Sequence[float]) -> tuple[Tensor, Tensor]:
+    """ridge_regression for every λ of `lams` at once, and for a batch of data sets: X (..., n, d), y (..., n).
+
+    ŵ_λ = X_cᵀ(X_cX_cᵀ + nλI)⁻¹ y_c,  b̂_λ = ȳ − x̄ᵀŵ_λ: one batched n × n solve per (data set, λ).
+    Returns W (..., L, d) and b (..., L).
+    """
+    n = X.shape[-2]
+    x_mean, y_mean = X.mean(-2, keepdim=True), y.mean(-1, keepdim=True)  # (..., 1, d), (..., 1)
+    Xc, yc = X - x_mean, y - y_mean  # (..., n, d), (..., n)
+    nlam = n * torch.as_tensor(lams, dtype=X.dtype)  # (L,)
+    A = (Xc @ Xc.mT)[..., None, :, :] + nlam[:, None, None] * torch.eye(n, dtype=X.dtype)  # (..., L, n, n)
+    alpha = torch.linalg.solve(A, yc[..., None, :].expand(A.shape[:-1]))  # (..., L, n)
+    W = alpha @ Xc  # (..., L, d): rows ŵ_λᵀ = α_λᵀ X_c
+    return W, y_mean - (W @ x_mean.mT)[..., 0]
 
 
 def map_penalty_weight(sigma: sympy.Expr, tau: sympy.Expr, n: sympy.Expr) -> sympy.Expr:
@@ -340,21 +461,23 @@ def validation_choice(lams: list[float], n_train: int = 20, n_val: int = 20, d: 
     """Pick λ on a validation set, `reps` times with fresh data, for the ridge solution of the book's problem.
 
     Per repetition: ridge fits for every λ on n_train points, λ_val = argmin of the validation loss (n_val points),
-    λ* = argmin of the exact expected test loss; regret = L(λ_val)/L(λ*) − 1.
+    λ* = argmin of the exact expected test loss; regret = L(λ_val)/L(λ*) − 1. All repetitions and all λ are fitted
+    in one batched ridge_path.
     """
     true_w = torch.full((d,), 0.01, dtype=torch.float64)
-    picked, best, regret = [], [], []
     g = torch.Generator().manual_seed(seed)
-    for _ in range(reps):
-        X, y = synthetic_data(true_w, 0.05, n_train + n_val, noise, g)
-        X, y = X.double(), y.double().reshape(-1)
-        val_loss, test_loss = [], []
-        for lam in lams:
-            w_hat, b_hat = ridge_regression(X[:n_train], y[:n_train], lam)
-            val_loss.append(float(((X[n_train:] @ w_hat + b_hat - y[n_train:]) ** 2).mean() / 2))
-            test_loss.append(expected_test_loss(w_hat, b_hat, true_w, 0.05, noise))
-        i, j = int(np.argmin(val_loss)), int(np.argmin(test_loss))
-        picked.append(lams[i])
-        best.append(lams[j])
-        regret.append(test_loss[i] / test_loss[j] - 1)
-    return {"picked": picked, "best": best, "regret": regret}
+    X = torch.empty(reps, n_train + n_val, d, dtype=torch.float64)  # (R, n_train + n_val, d)
+    y = torch.empty(reps, n_train + n_val, dtype=torch.float64)  # (R, n_train + n_val)
+    true_w32 = true_w.float()  # synthetic_data draws in float32
+    for r in range(reps):  # one draw per repetition, in the order of the stream, stored as float64
+        X_r, y_r = synthetic_data(true_w32, 0.05, n_train + n_val, noise, g)
+        X[r], y[r] = X_r, y_r.reshape(-1)
+    W, b = ridge_path(X[:, :n_train], y[:, :n_train], lams)  # (R, L, d), (R, L)
+    y_hat = X[:, n_train:] @ W.mT + b[:, None, :]  # (R, n_val, L)
+    val_loss = ((y_hat - y[:, n_train:, None]) ** 2).mean(1) / 2  # (R, L)
+    test_loss = (((W - true_w) ** 2).sum(-1) + (b - 0.05) ** 2 + noise**2) / 2  # expected_test_loss   # (R, L)
+    i, j = val_loss.argmin(-1), test_loss.argmin(-1)  # (R,)
+    rows = torch.arange(reps)
+    regret = test_loss[rows, i] / test_loss[rows, j] - 1
+    return {"picked": [lams[k] for k in i.tolist()], "best": [lams[k] for k in j.tolist()],
+            "regret": regret.tolist()}

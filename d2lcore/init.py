@@ -73,9 +73,9 @@ def preserving_variance(activation: str = "linear") -> sympy.Expr:
 def squared_norm_growth_log10(width: int, std: float, depth: int) -> float:
     """log10 of E‖W_L ⋯ W_1 x‖² / ‖x‖² = log10 (n σ²)^L = L · log10(n σ²), for W_l with i.i.d. N(0, σ²) entries.
 
-    Each layer multiplies the expected squared norm by n σ² (linear_output_variance with γ² = ‖x‖²/n)."""
-    factor = linear_output_variance().subs({n_in: width, sigma: std, gamma: 1})  # n σ²
-    return float(depth * sympy.log(factor, 10))
+    Each layer multiplies the expected squared norm by n σ² (linear_output_variance with n_in = n and γ² = ‖x‖²/n;
+    the tests hold this closed form against that sympy derivation and against a simulation)."""
+    return depth * math.log10(width * std**2)
 
 
 # --- products of random matrices (exercise 4.8.3) ---------------------------------------------------------------------
@@ -86,17 +86,24 @@ def random_matrices(depth: int, width: int, std: float, generator: torch.Generat
     return std * torch.randn(depth, width, width, generator=generator, dtype=torch.float64)
 
 
-def product_log_singular_values(Ws: Tensor) -> Tensor:
-    """log σ_i of M = W_L ⋯ W_1 without forming M: Q₀ = I, W_l Q_{l−1} = Q_l R_l, M = Q_L R_L ⋯ R_1, and
-    log σ_i ≈ Σ_l log |(R_l)_ii| (exact for L = 1 up to ordering, asymptotically exact for large L). Stays finite
-    where the product itself would overflow or lose its small singular values to rounding. Sorted, largest first."""
+def product_log_singular_values_path(Ws: Tensor) -> Tensor:
+    """log σ_i of every partial product M_l = W_l ⋯ W_1 (l = 1 … L) in one pass, without forming M_l:
+    Q₀ = I, W_l Q_{l−1} = Q_l R_l, M_l = Q_l R_l ⋯ R_1, and log σ_i(M_l) ≈ Σ_{k ≤ l} log |(R_k)_ii| (their sum is
+    exactly log |det M_l|; each term is asymptotically exact for large l). Stays finite where the product itself
+    would overflow or lose its small singular values to rounding. Each row sorted, largest first.   # (L, n)"""
     N = Ws.shape[1]
     Q = torch.eye(N, dtype=Ws.dtype)
-    logs = torch.zeros(N, dtype=Ws.dtype)
+    steps = []
     for W in Ws:
         Q, R = torch.linalg.qr(W @ Q)
-        logs += torch.log(torch.diagonal(R).abs())
-    return torch.sort(logs, descending=True).values
+        steps.append(torch.log(torch.diagonal(R).abs()))
+    logs = torch.cumsum(torch.stack(steps), dim=0)  # (L, n): row l holds Σ_{k ≤ l}
+    return torch.sort(logs, dim=1, descending=True).values
+
+
+def product_log_singular_values(Ws: Tensor) -> Tensor:
+    """log σ_i of M = W_L ⋯ W_1: the last row of product_log_singular_values_path. Sorted, largest first."""
+    return product_log_singular_values_path(Ws)[-1]
 
 
 def condition_number_log10(Ws: Tensor) -> float:
@@ -120,12 +127,14 @@ class LayerStats:
 def layer_gradient_norms(depth: int, width: int = 64, activation: str = "sigmoid", init: str = "normal",
                          std: float = 0.01, n_examples: int = 256, seed: int = 0) -> LayerStats:
     """One forward and backward pass through mlp_net(width, [width]·depth, 1) on x ~ N(0, I), loss = mean output.
+    The weights and inputs are drawn in float32 as mlp_net draws them, then computed in float64: vanished gradients
+    of 10⁻⁵⁰ stay representable (float32 flushes them to 0 below 10⁻⁴⁵, and its subnormal range is slow).
 
     ∂l/∂W⁽ˡ⁾ contains the product of the later layers' Jacobians diag(σ'(z)) W: with sigmoid (σ' ≤ 1/4) or small
     weights the norm shrinks geometrically towards the input (vanishing), with large weights it grows (exploding)."""
     g = torch.Generator().manual_seed(seed)
-    net = mlp_net(width, [width] * depth, 1, activation=activation, init=init, std=std, generator=g)
-    X = torch.randn(n_examples, width, generator=g)
+    net = mlp_net(width, [width] * depth, 1, activation=activation, init=init, std=std, generator=g).double()
+    X = torch.randn(n_examples, width, generator=g).double()  # (n, width)
     outputs: list[Tensor] = []
     hooks = [layer.register_forward_hook(lambda m, i, o: outputs.append(o.detach())) for layer in linear_layers(net)]
     net(X).mean().backward()

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import cache
 
 import sympy
 import torch
@@ -108,17 +109,27 @@ def squared_risk(c: Tensor, X: Tensor, y: Tensor) -> float:
     return float(((y - c[0] - X @ c[1:]) ** 2).mean())
 
 
-def linear_fit_risk(fit_mean: float, test_mean: float, noise: float) -> float:
-    """Exact target risk E_p[(y − c₀ − c₁ x)²] of the best linear fit for x ~ N(fit_mean, 1), evaluated on
-    x ~ N(test_mean, 1), y = x² + ε (sympy: normal equations of the fit, then the expectation under the test law).
-    fit_mean = test_mean gives the corrected limit 2 + noise²; fit_mean = 0, test_mean = m gives m⁴ + 4m² + 2 + σ²."""
-    c0, c1 = sympy.symbols("c0 c1")
-    xf = stats.Normal("xf", sympy.nsimplify(fit_mean), 1)
+@cache
+def linear_fit_risk_expr() -> sympy.Expr:
+    """E_p[(x² − c₀ − c₁ x)²] of the best linear fit for x ~ N(a, 1), evaluated on x ~ N(m, 1), in the symbols a
+    (fit_mean) and m (test_mean), without the noise (sympy: normal equations of the fit, then the expectation under
+    the test law). Simplifies to (m − a)⁴ + 4(m − a)² + 2: the best line is c₁ = 2a, c₀ = 1 − a², so the residual is
+    (x − a)² − 1. Derived once per process (about a second), then only substituted into."""
+    a, m, c0, c1 = sympy.symbols("a m c0 c1", real=True)
+    xf = stats.Normal("xf", a, 1)
     fit_risk = stats.E(sympy.expand((xf**2 - c0 - c1 * xf) ** 2))
     coef = sympy.solve([sympy.diff(fit_risk, c0), sympy.diff(fit_risk, c1)], [c0, c1])
-    xt = stats.Normal("xt", sympy.nsimplify(test_mean), 1)
-    risk = stats.E(sympy.expand((xt**2 - coef[c0] - coef[c1] * xt) ** 2))
-    return float(risk) + noise**2
+    xt = stats.Normal("xt", m, 1)
+    return sympy.expand(stats.E(sympy.expand((xt**2 - coef[c0] - coef[c1] * xt) ** 2)))
+
+
+def linear_fit_risk(fit_mean: float, test_mean: float, noise: float) -> float:
+    """Exact target risk E_p[(y − c₀ − c₁ x)²] of the best linear fit for x ~ N(fit_mean, 1), evaluated on
+    x ~ N(test_mean, 1), y = x² + ε: linear_fit_risk_expr at (fit_mean, test_mean), plus noise².
+    fit_mean = test_mean gives the corrected limit 2 + noise²; fit_mean = 0, test_mean = m gives m⁴ + 4m² + 2 + σ²."""
+    a, m = sympy.symbols("a m", real=True)
+    values = {a: sympy.nsimplify(fit_mean), m: sympy.nsimplify(test_mean)}  # exact rationals: an exact number
+    return float(linear_fit_risk_expr().xreplace(values)) + noise**2
 
 
 @dataclass

@@ -10,8 +10,10 @@ import numpy as np
 import pytest
 import sympy
 import torch
+from torch import nn
 
 from d2lcore import capacity as cap
+from d2lcore.train import train
 from exercises import check
 from solutions import solve
 from tests.apptest import metrics, open_app
@@ -45,6 +47,39 @@ def test_4_4_1_reference_three_ways():
     assert float((w_sgd - lstsq).abs().max()) < 0.05 and history.test_loss[-1] < 0.02
     assert abs(ans["loss"] - cap.mse(Phi @ w_sgd, data.y_train)) < 1e-3
     assert check("4.4.1", {"w": "5, 1.2, -3.4, 5.6", "loss": "0.0096"}).correct  # the truth and E[loss] pass
+
+
+def book_sgd(data, n_features, scaling, lr, epochs, batch_size=10, seed=0):
+    """The book's route that sgd_polynomial_path writes out by hand: nn.Linear(bias=False), nn.MSELoss, autograd and
+    torch.optim.SGD, run by d2lcore.train over the same seeded minibatches."""
+    g = torch.Generator().manual_seed(seed)
+    X, X_test = (F.float() for F in cap.scaled_features(data, n_features, scaling))
+    y, y_test = data.y_train.float().reshape(-1, 1), data.y_test.float().reshape(-1, 1)
+    net = nn.Linear(n_features, 1, bias=False)
+    with torch.no_grad():
+        net.weight.copy_(0.01 * torch.randn(1, n_features, generator=g))
+    history = train(net, nn.MSELoss(reduction="none"), torch.optim.SGD(net.parameters(), lr=lr),
+                    cap.Minibatches(X, y, batch_size, g), [(X_test, y_test)], epochs, task="regression")
+    return net.weight.detach().reshape(-1).double(), history
+
+
+@pytest.mark.parametrize("n_features, scaling, lr, epochs", [
+    (20, "normalised", 0.01, 60), (4, "normalised", 0.1, 30), (20, "standardised", 0.003, 30),
+    pytest.param(20, "standardised", 0.03, 30, id="diverging"), pytest.param(20, "raw", 0.01, 3, id="overflowing")])
+def test_sgd_polynomial_matches_the_books_autograd_route(n_features, scaling, lr, epochs):
+    data = cap.polynomial_data(n_train=95, seed=2)  # 95 points: the last minibatch holds 5
+    (w, h), (w_book, h_book) = (f(data, n_features, scaling, lr, epochs) for f in (cap.sgd_polynomial, book_sgd))
+    for ours, book in ((w, w_book), (h.train_loss, h_book.train_loss), (h.test_loss, h_book.test_loss)):
+        np.testing.assert_allclose(np.asarray(ours), np.asarray(book), rtol=1e-4, atol=1e-6, equal_nan=True)  # float32
+
+
+@pytest.mark.parametrize("scaling, lr", [("normalised", 0.01), ("standardised", 0.003), ("raw", 1e-4)])
+def test_sgd_path_prefix_is_exactly_the_shorter_run(scaling, lr):
+    data = cap.polynomial_data(seed=1)
+    long, short = (cap.sgd_polynomial_path(data, 20, scaling, lr, epochs) for epochs in (40, 15))
+    assert torch.equal(long.w[:16].nan_to_num(), short.w.nan_to_num())
+    assert np.array_equal(long.train_loss[:15], short.train_loss, equal_nan=True)
+    assert np.array_equal(long.test_loss[:15], short.test_loss, equal_nan=True)
 
 
 def test_4_4_1_training_loss_band_over_seeds():

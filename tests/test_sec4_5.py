@@ -13,6 +13,7 @@ from sklearn.linear_model import Ridge
 from streamlit.testing.v1 import AppTest
 
 from d2lcore import capacity as cap
+from d2lcore.data import synthetic_data
 from exercises import check
 from solutions import solve, variant_params
 from solutions.ch04_s5 import BOOK, RIDGE_LAMS, l1_updates
@@ -24,6 +25,55 @@ def test_scratch_weight_decay_matches_torch_sgd_weight_decay(lam):
     a = cap.train_weight_decay(replace(BOOK, lam=lam, epochs=20))
     b = cap.train_weight_decay(replace(BOOK, lam=lam, epochs=20, implementation="concise"))
     assert torch.allclose(a.w, b.w, atol=1e-5) and abs(a.test_loss - b.test_loss) < 1e-4 * (1 + a.test_loss)
+
+
+@pytest.mark.parametrize("penalty", ["l2", "l1", "l1prox"])
+def test_weight_decay_sweep_matches_the_books_autograd_route_for_every_lambda(penalty):
+    lams, c = [0.0, 0.3, 3.0, 30.0], replace(BOOK, penalty=penalty, seed=5, epochs=40)
+    for lam, fast in zip(lams, cap.weight_decay_sweep(c, lams, track=8), strict=True):
+        book = cap.train_weight_decay(replace(c, lam=lam), track=8)  # autograd, one λ at a time
+        close = dict(rtol=1e-4, atol=1e-6)  # float32, summed in another order
+        np.testing.assert_allclose(fast.w.numpy(), book.w.numpy(), **close)
+        np.testing.assert_allclose([fast.b, fast.train_loss, fast.test_loss], [book.b, book.train_loss, book.test_loss],
+                                   **close)
+        np.testing.assert_allclose(fast.history.train_loss, book.history.train_loss, **close)
+        np.testing.assert_allclose(fast.history.test_loss, book.history.test_loss, **close)
+        np.testing.assert_allclose(fast.trace, book.trace, **close)
+        assert int((fast.w == 0).sum()) == int((book.w == 0).sum())
+
+
+@pytest.mark.parametrize("seed", [0, 4])
+def test_ridge_path_matches_ridge_regression_and_scikit_learn(seed):
+    X, y, _, _ = cap.weight_decay_data(replace(BOOK, seed=seed))
+    X, y, lams = X.double(), y.double().reshape(-1), [0.01, 1.0, 30.0]
+    W, b = cap.ridge_path(X, y, lams)
+    for k, lam in enumerate(lams):
+        w_one, b_one = cap.ridge_regression(X, y, lam)
+        model = Ridge(alpha=len(X) * lam).fit(X.numpy(), y.numpy())
+        assert torch.allclose(W[k], w_one, atol=1e-12) and np.allclose(W[k].numpy(), model.coef_, atol=1e-8)
+        assert abs(float(b[k]) - b_one) < 1e-12 and abs(float(b[k]) - model.intercept_) < 1e-8
+
+
+def validation_choice_loop(lams, n_train, n_val, reps, seed, d=200, noise=0.01):
+    """The per-repetition, per-λ loop that validation_choice batches: ridge_regression and expected_test_loss."""
+    true_w, g, out = torch.full((d,), 0.01, dtype=torch.float64), torch.Generator().manual_seed(seed), []
+    for _ in range(reps):
+        X, y = synthetic_data(true_w, 0.05, n_train + n_val, noise, g)
+        X, y = X.double(), y.double().reshape(-1)
+        fits = [cap.ridge_regression(X[:n_train], y[:n_train], lam) for lam in lams]
+        val = [float(((X[n_train:] @ w + b - y[n_train:]) ** 2).mean() / 2) for w, b in fits]
+        test = [cap.expected_test_loss(w, b, true_w, 0.05, noise) for w, b in fits]
+        i, j = int(np.argmin(val)), int(np.argmin(test))
+        out.append((lams[i], lams[j], test[i] / test[j] - 1))
+    return out
+
+
+@pytest.mark.parametrize("n_val, reps, seed", [(20, 12, 0), (5, 8, 3), (150, 6, 7)])
+def test_validation_choice_matches_the_loop_over_repetitions_and_lambdas(n_val, reps, seed):
+    r = cap.validation_choice(list(RIDGE_LAMS), n_train=20, n_val=n_val, reps=reps, seed=seed)
+    loop = validation_choice_loop(list(RIDGE_LAMS), 20, n_val, reps, seed)
+    assert r["picked"] == [p for p, _, _ in loop] and r["best"] == [b for _, b, _ in loop]
+    assert np.allclose(r["regret"], [x for _, _, x in loop], rtol=1e-9, atol=1e-12)
 
 
 @pytest.mark.parametrize("lam", [0.01, 1.0, 30.0])

@@ -83,6 +83,43 @@ def test_product_log_singular_values_against_the_explicit_product(depth):
     assert abs(d2linit.condition_number_log10(Ws) - svd_kappa) < 0.5 * svd_kappa + 1
 
 
+@pytest.mark.parametrize("width, std, depth", [(4, 1.0, 100), (16, 0.25, 50), (64, 0.2, 7), (8, 0.5, 3)])
+def test_squared_norm_growth_is_the_sympy_variance_formula(width, std, depth):
+    factor = d2linit.linear_output_variance().subs({n_in: width, sigma: std, gamma: 1})  # n σ², derived in sympy
+    want = float(depth * sympy.log(factor, 10))
+    assert d2linit.squared_norm_growth_log10(width, std, depth) == pytest.approx(want, rel=1e-12, abs=1e-12)
+
+
+@pytest.mark.parametrize("depth, width, std", [(12, 8, 0.35), (30, 4, 0.5), (5, 16, 0.25)])
+def test_product_log_singular_values_path_rows_are_the_partial_products(depth, width, std):
+    Ws = d2linit.random_matrices(depth, width, std, torch.Generator().manual_seed(depth))
+    path = d2linit.product_log_singular_values_path(Ws)  # (depth, width)
+    log_det = torch.cumsum(torch.linalg.slogdet(Ws).logabsdet, 0)  # log |det W_L ⋯ W_1| = Σ_l log |det W_l|
+    assert torch.allclose(path.sum(1), log_det, atol=1e-9)
+    assert all(torch.equal(path[L - 1], d2linit.product_log_singular_values(Ws[:L])) for L in range(1, depth + 1))
+
+
+@pytest.mark.parametrize("depth, activation, init", [(3, "relu", "kaiming"), (10, "sigmoid", "normal"),
+                                                     (6, "tanh", "xavier")])
+def test_layer_gradient_norms_by_hand_and_against_float32(depth, activation, init):
+    s = d2linit.layer_gradient_norms(depth, 32, activation, init, 0.01, n_examples=64, seed=3)
+    g = torch.Generator().manual_seed(3)  # the same draws, computed again without autograd
+    net = mlp_net(32, [32] * depth, 1, activation=activation, init=init, std=0.01, generator=g).double()
+    X = torch.randn(64, 32, generator=g).double()
+    with torch.no_grad():
+        h = net[:-1](X)  # (n, 32): the last hidden layer; l = mean_k (w·h_k + b) so ∂l/∂w = mean_k h_k
+    assert s.grad_norm[-1] == pytest.approx(float(h.mean(0).norm()), rel=1e-12)
+    g32 = torch.Generator().manual_seed(3)  # the book's float32 route, where nothing underflows here
+    net32 = mlp_net(32, [32] * depth, 1, activation=activation, init=init, std=0.01, generator=g32)
+    net32(torch.randn(64, 32, generator=g32)).mean().backward()
+    assert s.grad_norm == pytest.approx([float(m.weight.grad.norm()) for m in linear_layers(net32)], rel=1e-4)
+
+
+def test_layer_gradient_norms_keep_vanished_gradients_representable():
+    s = d2linit.layer_gradient_norms(30, 64, "sigmoid", "normal", 0.01)
+    assert 0 < s.grad_norm[0] < 1e-40  # float32 would have flushed it to 0 (below 1e-45)
+
+
 def test_sigmoid_gradients_vanish_and_kaiming_relu_keeps_them():
     s = d2linit.layer_gradient_norms(10, 64, "sigmoid", "normal", 0.01)
     assert s.grad_norm[0] < 1e-12 * s.grad_norm[-1]

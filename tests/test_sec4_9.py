@@ -55,6 +55,22 @@ def test_corrector_limits_against_monte_carlo():
         assert plain == pytest.approx(m**4 + 4 * m**2 + 2 + NOISE**2)
 
 
+def test_linear_fit_risk_expr_is_the_closed_form():
+    a, m = sympy.symbols("a m", real=True)
+    assert sympy.simplify(shift.linear_fit_risk_expr() - ((m - a) ** 4 + 4 * (m - a) ** 2 + 2)) == 0
+
+
+@pytest.mark.parametrize("fit_mean, test_mean", [(0.5, 1.5), (-0.3, 0.8), (1.0, 0.0)])
+def test_linear_fit_risk_against_a_fitted_line_by_monte_carlo(fit_mean, test_mean):
+    rng = np.random.default_rng(1)
+    x = rng.normal(fit_mean, 1, 1_000_000)
+    c1, c0 = np.polyfit(x, x**2, 1)  # the best line for x ~ N(fit_mean, 1), by numpy least squares
+    xt = rng.normal(test_mean, 1, 2_000_000)
+    yt = xt**2 + NOISE * rng.normal(0, 1, len(xt))
+    assert np.mean((yt - c0 - c1 * xt) ** 2) == pytest.approx(shift.linear_fit_risk(fit_mean, test_mean, NOISE),
+                                                             rel=0.01)
+
+
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_weighting_lowers_the_target_risk_towards_its_limit(seed):
     r = shift.covariate_shift_correction(4000, (1.0, 0.0), NOISE, seed)

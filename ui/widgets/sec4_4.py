@@ -18,6 +18,8 @@ from ui.widgets import initial_value
 
 NOISES = [0.0, 0.05, 0.1, 0.2, 0.3, 0.5, 1.0]
 RATES = [1e-6, 1e-4, 0.001, 0.003, 0.01, 0.03, 0.1]
+EXACT_EPOCHS = 400  # the epochs slider's end in 4.4.1 (one cached run of this length serves every position)
+NORM_EPOCHS = 200  # the same in 4.4.3
 
 
 def _pick(options: list, value: Any, default: Any) -> Any:
@@ -25,16 +27,20 @@ def _pick(options: list, value: Any, default: Any) -> Any:
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
-def _sgd(n_train: int, noise: float, n_features: int, scaling: str, lr: float, epochs: int, seed: int) -> dict:
-    """The book's SGD run, cached per configuration; plain lists only."""
+def _sgd_path(n_train: int, noise: float, n_features: int, scaling: str, lr: float, epochs: int, seed: int) -> dict:
+    """The book's SGD run for `epochs` epochs, cached per configuration; plain lists only. Its first k epochs are
+    exactly a k-epoch run, so an epochs slider reads a prefix of the longest run and never trains again."""
     data = cap.polynomial_data(n_train, 100, noise, seed)
-    w, h = cap.sgd_polynomial(data, n_features, scaling, lr, epochs, seed=seed)
-    return {"w": w.tolist(), "train": h.train_loss, "test": h.test_loss}
+    run = cap.sgd_polynomial_path(data, n_features, scaling, lr, epochs, seed=seed)
+    return {"w": run.w.tolist(), "train": run.train_loss, "test": run.test_loss}
 
 
-def _sgd_with_progress(*args: Any) -> dict:
+def _sgd(n_train: int, noise: float, n_features: int, scaling: str, lr: float, epochs: int, max_epochs: int,
+         seed: int) -> dict:
+    """The first `epochs` epochs of the `max_epochs` run: the weights after them and their losses."""
     with st.spinner(t("w4_4_training")):
-        return _sgd(*args)
+        run = _sgd_path(n_train, noise, n_features, scaling, lr, max_epochs, seed)
+    return {"w": run["w"][epochs], "train": run["train"][:epochs], "test": run["test"][:epochs]}
 
 
 # --- 4.4.1: exact solution next to SGD ------------------------------------------------------------------------------
@@ -44,13 +50,13 @@ def exact_fit(key: str, initial: dict[str, Any]) -> dict[str, Any]:
     c1, c2, c3 = st.columns(3)
     n = c1.slider(t("w4_4_ntrain"), 10, 100, initial_value(initial, "n", 100, 10, 100), 10, key=f"{key}-n")
     noise = c2.select_slider(t("w4_4_noise"), NOISES, _pick(NOISES, initial.get("noise"), 0.1), key=f"{key}-noise")
-    epochs = c3.slider(t("w4_4_epochs"), 0, 400, initial_value(initial, "epochs", 400, 0, 400), 50,
+    epochs = c3.slider(t("w4_4_epochs"), 0, EXACT_EPOCHS, initial_value(initial, "epochs", 400, 0, EXACT_EPOCHS), 50,
                        key=f"{key}-epochs")
     data = cap.polynomial_data(n, 100, float(noise), 0)
     Phi = cap.polynomial_features(data.x_train, 4)
     w_ne = cap.normal_equations(Phi, data.y_train)
     w_ls = torch.linalg.lstsq(Phi, data.y_train.reshape(-1, 1)).solution.reshape(-1)
-    sgd = _sgd_with_progress(n, float(noise), 4, "normalised", 0.01, int(epochs), 0)
+    sgd = _sgd(n, float(noise), 4, "normalised", 0.01, int(epochs), EXACT_EPOCHS, 0)
     rows = {t("w4_4_true"): list(cap.TRUE_POLY), t("w4_4_normal_eq"): w_ne.tolist(),
             "torch.linalg.lstsq": w_ls.tolist(), t("w4_4_sgd", epochs=epochs): sgd["w"]}
     st.dataframe(pd.DataFrame(rows, index=["w0", "w1", "w2", "w3"]).T.style.format("{:.4f}"), width="stretch")
@@ -155,14 +161,14 @@ def normalisation(key: str, initial: dict[str, Any]) -> dict[str, Any]:
     scaling = c1.radio(t("w4_4_scaling"), options, options.index(_pick(options, initial.get("scaling"), "normalised")),
                        format_func=translated("w4_4_scaling_"), key=f"{key}-scaling")
     lr = c2.select_slider(t("w4_4_lr"), RATES, _pick(RATES, initial.get("lr"), 0.01), key=f"{key}-lr")
-    epochs = c3.slider(t("w4_4_epochs"), 5, 200, initial_value(initial, "epochs", 50, 5, 200), 5,
+    epochs = c3.slider(t("w4_4_epochs"), 5, NORM_EPOCHS, initial_value(initial, "epochs", 50, 5, NORM_EPOCHS), 5,
                        key=f"{key}-epochs")
     data = cap.polynomial_data(seed=0)
     raw = cap.polynomial_features(data.x_train, normalise=False)
     Phi = {"normalised": cap.polynomial_features(data.x_train), "raw": raw,
            "standardised": cap.standardise(raw)}[scaling]
     bound = cap.gd_stability_bound(Phi)
-    run = _sgd_with_progress(100, 0.1, 20, scaling, float(lr), int(epochs), 0)
+    run = _sgd(100, 0.1, 20, scaling, float(lr), int(epochs), NORM_EPOCHS, 0)
     losses = [v if np.isfinite(v) else None for v in run["train"]]
     k = st.columns(3)
     k[0].metric(t("w4_4_biggest"), f"{float(Phi.abs().max()):.3g}")
@@ -176,7 +182,8 @@ def normalisation(key: str, initial: dict[str, Any]) -> dict[str, Any]:
             y=alt.Y("loss:Q", title=t("w4_4_mse"), scale=alt.Scale(type="log"))).properties(height=220),
             width="stretch")
     if lr >= bound:
-        st.warning(t("w4_4_unstable", lr=lr, bound=f"{bound:.3g}"))
+        # an explicit icon: Streamlit skips scanning the text for a leading emoji (a 50 ms regex on first use)
+        st.warning(t("w4_4_unstable", lr=lr, bound=f"{bound:.3g}"), icon=":material/warning:")
     st.caption(t("w4_4_norm_caption"))
     return {"scaling": scaling, "lr": float(lr), "epochs": int(epochs)}
 

@@ -141,11 +141,10 @@ def constant_init(key: str, initial: dict[str, Any]) -> dict[str, Any]:
 @st.cache_data(max_entries=32, show_spinner=False)
 def _spread(depth: int, width: int, gain: float) -> pd.DataFrame:
     Ws = d2linit.random_matrices(depth, width, gain / width**0.5, torch.Generator().manual_seed(0))
-    rows = []
-    for L in sorted({1, *np.linspace(1, depth, 12, dtype=int).tolist()}):
-        logs = d2linit.product_log_singular_values(Ws[:L]) / np.log(10)
-        rows += [{"depth": L, "series": "max", "log10": float(logs[0])},
-                 {"depth": L, "series": "min", "log10": float(logs[-1])}]
+    logs = d2linit.product_log_singular_values_path(Ws) / np.log(10)  # (depth, width), one pass over the product
+    depths = sorted({1, *np.linspace(1, depth, 12, dtype=int).tolist()})
+    rows = [{"depth": L, "series": series, "log10": float(logs[L - 1, i])} for L in depths
+            for series, i in (("max", 0), ("min", -1))]
     return pd.DataFrame(rows)
 
 

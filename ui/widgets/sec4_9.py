@@ -105,7 +105,8 @@ def section_demo(key: str) -> None:
     p1 = c2.slider(t("w4_9_p1"), 0.05, 0.9, 0.3, 0.05, key=f"{key}-p1")
     n = c3.select_slider(t("w4_9_n"), SIZES, 5000, key=f"{key}-n")
     if p0 + p1 > 0.95:
-        st.warning(t("w4_9_prior_warning"))
+        # an explicit icon: Streamlit skips scanning the text for a leading emoji (a 50 ms regex on first use)
+        st.warning(t("w4_9_prior_warning"), icon=":material/warning:")
         p1 = round(0.95 - p0, 2)
     r = _label_shift(float(p0), float(p1), int(n))
     rows = [{"class": j, "series": t(f"w4_9_prior_{s}"), "p": r[s][j]} for s in ("true", "estimate", "nu")
