@@ -1,9 +1,10 @@
 """Script time of every demo interaction, and what running demos as fragments saves.
 
 Each exercise widget and each section demo runs alone in a headless Streamlit session (AppTest), which is what a
-fragment rerun executes when a learner moves one of its controls. Every slider, number input, selectbox, checkbox and
-toggle is moved in turn and the demo's own script time is recorded (perf_counter inside the script, after a warm-up
-run). The reference is a full rerun of the chapter page, which is what every interaction would cost without fragments.
+fragment rerun executes when a learner moves one of its controls. Every slider, select-slider, number input,
+selectbox, radio, multiselect, checkbox and toggle is moved in turn and the demo's own script time is recorded
+(perf_counter inside the script, after a warm-up run). The reference is a full rerun of the chapter page, which is
+what every interaction would cost without fragments.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from streamlit.proto.WidgetStates_pb2 import WidgetState
 from streamlit.testing.v1 import AppTest
 
 from exercises import outline, registry
@@ -40,8 +42,24 @@ def _demo_script(spec: str, key: str, section_demo: bool, lang: str) -> None:
 
 def _moves(at: AppTest) -> list[tuple[str, str]]:
     """(kind, key) of every control that the bench knows how to move."""
-    kinds = ("slider", "number_input", "selectbox", "checkbox", "toggle")
+    kinds = ("slider", "select_slider", "number_input", "selectbox", "radio", "multiselect", "checkbox", "toggle")
     return [(kind, w.key) for kind in kinds for w in getattr(at, kind) if w.key]
+
+
+def _send_options(w, labels: list[str]) -> None:
+    """Choose options of a radio, select-slider or multiselect by their labels, as the browser does: its widget state
+    carries the option labels (AppTest's own set_value needs the Python value behind a label, which the element tree
+    does not hold). Applies to this element until the next run rebuilds the tree."""
+    state = WidgetState(id=w.id)
+    if w.type == "radio":
+        state.string_value = labels[0]
+    else:
+        state.string_array_value.data[:] = labels
+    w.__class__ = type(f"Moved{type(w).__name__}", (type(w),), {"_widget_state": property(lambda self: state)})
+
+
+def _label(w) -> str:
+    return str(w.format_func(w.value))
 
 
 def _move(at: AppTest, kind: str, key: str) -> bool:
@@ -54,6 +72,22 @@ def _move(at: AppTest, kind: str, key: str) -> bool:
         if not isinstance(w.value, (int, float)) or lo == hi:
             return False
         w.set_value(type(w.value)(hi if w.value != hi else lo))
+    elif kind == "select_slider":  # like a slider: to the last option, or from it to the first
+        if len(w.options) < 2 or isinstance(w.value, (list, tuple)):
+            return False
+        _send_options(w, [w.options[0] if _label(w) == w.options[-1] else w.options[-1]])
+    elif kind == "radio":
+        if len(w.options) < 2:
+            return False
+        _send_options(w, [w.options[((w.index or 0) + 1) % len(w.options)]])
+    elif kind == "multiselect":  # drop the last choice, or add the first option not chosen
+        chosen = list(w.values)
+        rest = [o for o in w.options if o not in chosen]
+        if len(chosen) > 1 or not rest:
+            chosen = chosen[:-1]
+        else:
+            chosen.append(rest[0])
+        _send_options(w, chosen)
     elif kind == "number_input":
         w.increment()
     elif kind == "selectbox":

@@ -25,3 +25,31 @@ def test_load_client_sends_a_slider_value_in_its_fragment():
 def test_load_client_sends_a_select_slider_as_its_option_string():
     _, state = _state(SliderSpec("w2", 0.0, 2.0, 1.0, 1.0, "", ["0.01", "0.03", "0.1"]))
     assert list(state.string_array_value.data) == ["0.03"] and not state.double_array_value.data
+
+
+def _choices(spec_kwargs: dict):
+    from streamlit.testing.v1 import AppTest
+
+    def script(kind: str, options: list, index: int):
+        import streamlit as st
+
+        fmt = {"radio": st.radio, "select_slider": st.select_slider, "multiselect": st.multiselect}[kind]
+        extra = {"index": index} if kind == "radio" else {"value": options[index]} if kind == "select_slider" else \
+            {"default": [options[index]]}
+        st.session_state["seen"] = fmt("x", options, key="w", format_func=lambda v: f"<{v}>", **extra)
+
+    return AppTest.from_function(script, kwargs=spec_kwargs).run()
+
+
+@pytest.mark.parametrize(("kind", "index", "expected"), [
+    ("radio", 0, "b"), ("radio", 2, "a"),                         # next option, wrapping round
+    ("select_slider", 0, "c"), ("select_slider", 2, "a"),         # to the last option, or from it to the first
+    ("multiselect", 1, ["b", "a"]),                               # one chosen: add the first option not chosen
+])
+def test_page_bench_moves_choice_controls_by_their_labels(kind, index, expected):
+    """The Python values behind formatted labels come back: the bench sends labels, as the browser does."""
+    from bench.pages import _move
+
+    at = _choices({"kind": kind, "options": ["a", "b", "c"], "index": index})
+    assert _move(at, kind, "w")
+    assert at.run().session_state["seen"] == expected
