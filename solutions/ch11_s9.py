@@ -4,7 +4,7 @@ comparison with AdaGrad and RMSProp. Every answer comes from seeded, determinist
 from __future__ import annotations
 
 import math
-from functools import cache
+from functools import lru_cache
 
 import torch
 
@@ -59,16 +59,22 @@ def solve_11_9_2(seed: int = 0) -> Solution:
                     explanation=explain("11.9.2", gap=f"{gap:.1e}", buffers=len(state)))
 
 
-@cache
+@lru_cache(maxsize=64)
+def adadelta_path(scale: float, rho: float = 0.9, eps: float = EPS, tol: float = 0.1, max_steps: int = 20_000
+                  ) -> tuple[float, ...]:
+    """x_0 = 0, x_1, … of Adadelta (η = 1) on f(x) = ½ (x − a)², ∇f = x − a, until |x_t − a| < tol · a or max_steps
+    (a single number: the rule steps in Python floats)."""
+    x, state, xs = 0.0, (), [0.0]
+    while len(xs) <= max_steps and abs(x - scale) >= tol * scale:
+        x, state = adadelta(x, x - scale, state, rho=rho, eps=eps)
+        xs.append(x)
+    return tuple(xs)
+
+
 def steps_to_reach(scale: float, rho: float = 0.9, eps: float = EPS, tol: float = 0.1, max_steps: int = 20_000
                    ) -> int:
     """First t with |x_t − a| < tol · a for Adadelta (η = 1) on f(x) = ½ (x − a)² from x_0 = 0 (max_steps if never)."""
-    x, state = torch.zeros(1, dtype=torch.float64), ()
-    for t in range(1, max_steps + 1):
-        x, state = adadelta(x, x - scale, state, rho=rho, eps=eps)
-        if abs(float(x) - scale) < tol * scale:
-            return t
-    return max_steps
+    return min(len(adadelta_path(scale, rho, eps, tol, max_steps)) - 1, max_steps)
 
 
 @solver("11.9.3")

@@ -7,12 +7,11 @@ from typing import Any
 
 import pandas as pd
 import streamlit as st
-import torch
 
 from d2lcore.optim.adadelta import adadelta, adadelta_without_rescaled
 from d2lcore.optim.momentum import ill_conditioned_quadratic
 from d2lcore.optim.trajectory import trajectory
-from solutions.ch11_s9 import X0, compare_runs, rho_losses, steps_to_reach
+from solutions.ch11_s9 import X0, adadelta_path, compare_runs, rho_losses, steps_to_reach
 from ui.i18n import t
 from ui.widgets.optim_plot import contour_chart, loss_chart
 
@@ -25,19 +24,23 @@ def _pick(options: list, value: Any, default: Any) -> Any:
     return value if value in options else default
 
 
+MAX_STEPS = 400
+
+
 @st.cache_data(max_entries=32, show_spinner=False)
-def _rho_paths(rho: float, steps: int) -> dict[str, Any]:
+def _rho_paths(rho: float) -> dict[str, Any]:
+    """The longest run per ρ: a run of fewer steps is its prefix, so the steps slider only slices."""
     f = ill_conditioned_quadratic()
-    xs = trajectory(adadelta, f.grad, X0, steps, rho=rho)
-    return {"path": xs.numpy(), "f": f.f(xs).numpy(), "book": rho_losses((0.9,), steps)[0.9].numpy()}
+    xs = trajectory(adadelta, f.grad, X0, MAX_STEPS, rho=rho)
+    return {"path": xs.numpy(), "f": f.f(xs).numpy(), "book": rho_losses((0.9,), MAX_STEPS)[0.9].numpy()}
 
 
 def rho_slider(key: str, initial: dict[str, Any]) -> dict[str, Any]:
     """Adadelta with the learner's ρ against the book's ρ = 0.9 (exercise 11.9.1)."""
     c1, c2 = st.columns(2)
     rho = c1.select_slider(t("w11_9_rho"), RHOS, _pick(RHOS, initial.get("rho"), 0.999), key=f"{key}-rho")
-    steps = c2.slider(t("w11_9_steps"), 20, 400, 200, 20, key=f"{key}-steps")
-    run = _rho_paths(float(rho), int(steps))
+    steps = c2.slider(t("w11_9_steps"), 20, MAX_STEPS, 200, 20, key=f"{key}-steps")
+    run = {k: v[: int(steps) + 1] for k, v in _rho_paths(float(rho)).items()}
     st.altair_chart(contour_chart(ill_conditioned_quadratic(), {f"ρ = {rho:g}": run["path"]}), width="stretch")
     st.altair_chart(loss_chart({f"ρ = {rho:g}": run["f"], "ρ = 0.9": run["book"]}, log=True), width="stretch")
     k = st.columns(2)
@@ -64,10 +67,7 @@ def hidden_rate(key: str, initial: dict[str, Any]) -> dict[str, Any]:
     eps = c2.select_slider(t("w11_9_eps"), EPSILONS, _pick(EPSILONS, initial.get("eps"), 1e-5),
                            format_func=lambda e: f"{e:.0e}", key=f"{key}-eps")
     n = steps_to_reach(float(scale), eps=float(eps))
-    x, state, xs = torch.zeros(1, dtype=torch.float64), (), [0.0]
-    for _ in range(min(n, 4000)):
-        x, state = adadelta(x, x - scale, state, eps=float(eps))
-        xs.append(float(x))
+    xs = adadelta_path(float(scale), eps=float(eps))[:4001]
     st.altair_chart(loss_chart({"x_t / a": [v / scale for v in xs]}, y_title="x_t / a"), width="stretch")
     st.metric(t("w11_9_steps_needed"), f"{n:,}")
     st.caption(t("w11_9_scale_caption"))
