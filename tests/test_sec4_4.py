@@ -228,3 +228,11 @@ def test_noise_floor_widget_moves():
     at.select_slider(key="w-4.4.4-sigma").set_value(0.5)
     at.select_slider(key="w-4.4.4-ntest").set_value(10000).run()
     assert not at.exception and abs(float(metrics(at)["Mean test MSE, true cubic"]) - 0.25) < 0.02
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_true_poly_is_the_twenty_feature_product(seed):
+    """f* on four features against Φ(x) w* with all twenty (the other weights are zero)."""
+    x = torch.randn(5000, generator=torch.Generator().manual_seed(seed), dtype=torch.float64) * 2
+    full = cap.polynomial_features(x) @ cap.true_poly_weights()
+    assert torch.allclose(cap.true_poly(x), full, rtol=1e-12, atol=1e-12)
