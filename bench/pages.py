@@ -126,6 +126,16 @@ def _p95(times: list[float]) -> float:
     return statistics.quantiles(times, n=20, method="inclusive")[18] if len(times) > 1 else times[0]
 
 
+def trains(name: str) -> bool:
+    """Whether a demo trains models (the exercise's `trains` flag; DEMO_TRAINS in a section demo's module): those are
+    held to finishing in seconds with progress shown, the analytic ones to 100 ms."""
+    if name.startswith("demo "):
+        import importlib
+
+        return getattr(importlib.import_module("ui.widgets.sec" + name[5:].replace(".", "_")), "DEMO_TRAINS", False)
+    return registry.get(name).trains
+
+
 def demos() -> Iterator[tuple[str, str, str, bool]]:
     for ex in registry.all():
         if ex.widget:
@@ -153,16 +163,18 @@ def _page_rerun_ms(page: str, repeats: int = 3) -> float:
 def run(chapters: set[int] | None = None) -> Iterator[str]:
     """Every widget and section demo (of `chapters`, default all built ones)."""
     per_chapter: dict[int, list[float]] = {}
-    slow = []
+    slow: dict[bool, list[str]] = {True: [], False: []}  # trains → names over 100 ms at p95
     for name, spec, key, is_demo in demos():
         if chapters and int(name.split()[-1].split(".")[0]) not in chapters:
             continue
         times = _demo_times(spec, key, is_demo)
         per_chapter.setdefault(int(name.split()[-1].split(".")[0]), []).extend(times)
         p50, p95 = statistics.median(times), _p95(times)
+        kind = "trains" if trains(name) else "analytic"
         if p95 > 100:
-            slow.append(name)
-        yield f"demo_rerun[{name}]: p50={p50:.1f}ms p95={p95:.1f}ms max={max(times):.1f}ms ({len(times)} reruns)"
+            slow[kind == "trains"].append(name)
+        yield (f"demo_rerun[{name}]: p50={p50:.1f}ms p95={p95:.1f}ms max={max(times):.1f}ms ({len(times)} reruns, "
+               f"{kind})")
     for number, times in sorted(per_chapter.items()):
         page_ms = _page_rerun_ms(f"pages/ch{number:02d}.py")
         p50 = statistics.median(times)
@@ -170,7 +182,8 @@ def run(chapters: set[int] | None = None) -> Iterator[str]:
                f"(ours: p50 script time of a demo rerun as a fragment; reference: a full rerun of the page)")
     everything = [t for times in per_chapter.values() for t in times]
     yield (f"demo_rerun_all: p50={statistics.median(everything):.1f}ms p95={_p95(everything):.1f}ms "
-           f"max={max(everything):.1f}ms ({len(everything)} reruns); over 100 ms at p95: {', '.join(slow) or 'none'}")
+           f"max={max(everything):.1f}ms ({len(everything)} reruns); over 100 ms at p95: analytic "
+           f"{', '.join(slow[False]) or 'none'}; training {', '.join(slow[True]) or 'none'}")
 
 
 if __name__ == "__main__":  # python -m bench.pages [chapter ...]

@@ -53,3 +53,11 @@ def test_page_bench_moves_choice_controls_by_their_labels(kind, index, expected)
     at = _choices({"kind": kind, "options": ["a", "b", "c"], "index": index})
     assert _move(at, kind, "w")
     assert at.run().session_state["seen"] == expected
+
+
+@pytest.mark.parametrize(("name", "expected"), [("3.7.2", True), ("11.3.5", False), ("demo 4.2", True),
+                                                ("demo 2.3", False)])
+def test_page_bench_tells_training_demos_from_analytic_ones(name, expected):
+    from bench.pages import trains
+
+    assert trains(name) is expected

@@ -229,6 +229,9 @@ def sgld_sampler(key: str, initial: dict[str, Any]) -> dict[str, Any]:
     return {"eps": float(eps), "scale": float(scale), "inject": bool(inject)}
 
 
+DEMO_TRAINS = True  # the section demo trains models (cached per setting, with progress)
+
+
 def section_demo(key: str) -> None:
     st.caption(t("w11_11_demo_intro"))
     schedule_designer(key, {})

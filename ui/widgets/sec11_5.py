@@ -154,6 +154,9 @@ def genie(key: str, initial: dict[str, Any]) -> dict[str, Any]:
     return {"dup": bool(dup), "batch": int(batch), "epochs": int(epochs)}
 
 
+DEMO_TRAINS = True  # the section demo trains models (cached per setting, with progress)
+
+
 def section_demo(key: str) -> None:
     """The batch-size grid with the book's four batch sizes at two learning rates."""
     st.caption(t("w11_5_demo_intro"))

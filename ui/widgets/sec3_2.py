@@ -82,6 +82,9 @@ def _training_demo(key: str, initial: dict[str, Any]) -> dict[str, Any]:
     return {"lr": float(lr), "batch": int(batch), "epochs": int(epochs)}
 
 
+DEMO_TRAINS = True  # the section demo trains models (cached per setting, with progress)
+
+
 def section_demo(key: str) -> None:
     """The from-scratch loop with three initialisations; learning rate, batch size and epochs are live."""
     st.caption(t("w3_2_demo_intro"))

@@ -195,6 +195,9 @@ def _scratch_training(key: str) -> None:
     _predictions(result)
 
 
+DEMO_TRAINS = True  # the section demo trains models (cached per setting, with progress)
+
+
 def section_demo(key: str) -> None:
     """The stability explorer on the book-sized logits, then softmax regression trained from scratch."""
     st.caption(t("w3_6_demo_intro"))

@@ -94,6 +94,9 @@ def overfitting(key: str, initial: dict[str, Any]) -> dict[str, Any]:
 # --- section demo: concise against scratch ----------------------------------------------------------------------------
 
 
+DEMO_TRAINS = True  # the section demo trains models (cached per setting, with progress)
+
+
 def section_demo(key: str) -> None:
     """The concise model (nn.Linear + nn.CrossEntropyLoss) and the scratch one, same start, same minibatches."""
     st.caption(t("w3_7_demo_intro"))

@@ -110,6 +110,9 @@ def metrics_row(result: dict[str, Any]) -> None:
 # --- section demo ----------------------------------------------------------------------------------------------------
 
 
+DEMO_TRAINS = True  # the section demo trains models (cached per setting, with progress)
+
+
 def section_demo(key: str) -> None:
     """Train the from-scratch MLP live with the learner's width, depth, learning rate, activation and epochs."""
     c1, c2, c3, c4, c5 = st.columns(5)

@@ -28,6 +28,9 @@ def _bars(labels: list[str], accs: list[float], chosen: str, title: str) -> alt.
         tooltip=["name:N", alt.Tooltip("acc:Q", format=".3f")]).properties(height=200)
 
 
+DEMO_TRAINS = True  # the section demo trains models (cached per setting, with progress)
+
+
 def section_demo(key: str) -> None:
     """The concise model with the learner's depth, activation, initialisation and learning rate."""
     c1, c2, c3, c4 = st.columns(4)
