@@ -38,6 +38,9 @@ def _demo_script(spec: str, key: str, section_demo: bool, lang: str) -> None:
     else:
         fn(key, {})
     st.session_state["script_ms"] = (time.perf_counter() - start) * 1000
+    from ui.shell import freeze_imported_modules
+
+    freeze_imported_modules()  # as app.py does after every run
 
 
 def _moves(at: AppTest) -> list[tuple[str, str]]:
@@ -162,6 +165,9 @@ def _page_rerun_ms(page: str, repeats: int = 3) -> float:
 
 def run(chapters: set[int] | None = None) -> Iterator[str]:
     """Every widget and section demo (of `chapters`, default all built ones)."""
+    import torch
+
+    torch.set_num_threads(1)  # as the served app runs them (app.py sets OMP_NUM_THREADS=1: one thread per session)
     per_chapter: dict[int, list[float]] = {}
     slow: dict[bool, list[str]] = {True: [], False: []}  # trains → names over 100 ms at p95
     for name, spec, key, is_demo in demos():

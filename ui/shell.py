@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+import sys
 from pathlib import Path
 
 import streamlit as st
@@ -62,4 +64,21 @@ def import_progress(data: bytes) -> bool:
     st.session_state["flash"] = ("import_ok", len(new["exercises"]))
     st.query_params["lang"] = new["lang"]  # the file's language; sync_language applies it on the rerun
     st.rerun()
+    return True
+
+
+_modules_seen = 0
+
+
+def freeze_imported_modules() -> bool:
+    """After a run that imported new modules (torch, sympy, a chapter's widgets…), move every object the collector
+    tracks into its permanent generation (`gc.freeze`). Those modules live as long as the process, yet each full
+    collection walked all of them: ~150 ms with the GIL held, at random moments of other sessions' runs. Objects of the
+    run that is ending are frozen with them, once per import burst (a few dozen times per process at most). Returns
+    whether it froze."""
+    global _modules_seen
+    if len(sys.modules) <= _modules_seen:
+        return False
+    _modules_seen = len(sys.modules)
+    gc.freeze()
     return True
