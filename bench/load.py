@@ -233,7 +233,9 @@ def pct(values: list[float], q: float) -> float:
 class Session:
     path: str
     latencies: list[float] = field(default_factory=list)  # ms
+    sent: list[float] = field(default_factory=list)  # time.monotonic() when each measured interaction started
     load_s: float = float("nan")
+    loaded_at: float = float("nan")  # time.monotonic() when the page had rendered
     timeouts: int = 0
     exceptions: int = 0
     js_errors: int = 0
@@ -296,7 +298,8 @@ async def run_session(browser, base: str, path: str, slider_index: int, start_de
         except Exception as e:  # the page did not render in time
             s.failed, s.timeouts = f"load: {type(e).__name__}", s.timeouts + 1
             return s
-        s.load_s = time.monotonic() - t0
+        s.loaded_at = time.monotonic()
+        s.load_s = s.loaded_at - t0
         s.dialog = await close_dialogs(page)
         await page.evaluate(OBSERVER_JS)
         slider = sliders.nth(slider_index) if slider_index >= 0 else sliders.last
@@ -305,6 +308,7 @@ async def run_session(browser, base: str, path: str, slider_index: int, start_de
         direction = ["ArrowRight"]
         deadline = time.monotonic() + seconds  # each session moves its slider for `seconds` after its page rendered
         while time.monotonic() < deadline:
+            sent = time.monotonic()
             try:
                 ms = await press_and_measure(page, slider, timeout_s, direction)
             except Exception:  # no end of the run within the timeout
@@ -320,6 +324,7 @@ async def run_session(browser, base: str, path: str, slider_index: int, start_de
                 s.noops += 1
             else:
                 s.latencies.append(ms)
+                s.sent.append(sent)
             await asyncio.sleep(think_s)
         s.exceptions = await page.locator('[data-testid="stException"]').count()
     finally:
@@ -408,7 +413,8 @@ async def run_ws_session(base: str, path: str, slider_index: int, start_delay: f
             except Exception as e:  # the page did not render in time
                 s.failed, s.timeouts = f"load: {type(e).__name__}", s.timeouts + 1
                 return s
-            s.load_s = time.monotonic() - t0
+            s.loaded_at = time.monotonic()
+            s.load_s = s.loaded_at - t0
             if not sliders:
                 s.failed = "no slider on the page"
                 return s
@@ -420,7 +426,7 @@ async def run_ws_session(base: str, path: str, slider_index: int, start_delay: f
                         slider.value + direction * slider.step < slider.low - 1e-9:
                     direction = -direction
                 slider.value = round(slider.value + direction * slider.step, 10)
-                start = time.perf_counter()
+                sent, start = time.monotonic(), time.perf_counter()
                 await ws.send(_rerun_message(page, query, slider))
                 try:
                     await _until_finished(ws, s, None, timeout_s)
@@ -432,6 +438,7 @@ async def run_ws_session(base: str, path: str, slider_index: int, start_delay: f
                         break
                     continue
                 s.latencies.append((time.perf_counter() - start) * 1000)
+                s.sent.append(sent)
                 await asyncio.sleep(think_s)
     except Exception as e:  # connection refused or dropped
         s.failed = s.failed or f"{type(e).__name__}: {e}"
@@ -496,6 +503,13 @@ async def _drive(base: str, pid: int, sessions: int, seconds: float, timeout_s: 
     return out, peak
 
 
+def steady_latencies(results: list[Session]) -> list[float]:
+    """Latencies (ms) of the interactions sent after every session's page had rendered: no page load of another
+    session competed with them. Sessions whose page never rendered do not hold the others back."""
+    all_loaded = max((r.loaded_at for r in results if r.loaded_at == r.loaded_at), default=float("inf"))
+    return [ms for r in results for t, ms in zip(r.sent, r.latencies, strict=True) if t >= all_loaded]
+
+
 def run_once(sessions: int, seconds: float, *, timeout_s: float = 30, think_s: float = 0.3, stagger_s: float = 0.25,
              torch_threads: int | None = None, client: str = "ws") -> dict[str, object]:
     load0 = os.getloadavg()[0]
@@ -510,6 +524,7 @@ def run_once(sessions: int, seconds: float, *, timeout_s: float = 30, think_s: f
     finally:
         stop_server(proc)
     lat = [ms for r in results for ms in r.latencies]
+    steady = steady_latencies(results)
     per_path: dict[str, list[float]] = {}
     for r in results:
         per_path.setdefault(r.path, []).extend(r.latencies)
@@ -522,6 +537,7 @@ def run_once(sessions: int, seconds: float, *, timeout_s: float = 30, think_s: f
         "dialogs": [r.dialog for r in results if r.dialog], "failed": [r.failed for r in results if r.failed],
         "exception_texts": [t for r in results for t in r.exception_texts],
         "p50": pct(lat, 50), "p95": pct(lat, 95), "max": max(lat, default=float("nan")),
+        "steady": (len(steady), pct(steady, 50), pct(steady, 95), max(steady, default=float("nan"))),
         "load_p50": statistics.median([r.load_s for r in results if r.load_s == r.load_s] or [float("nan")]),
         "load_max": max((r.load_s for r in results if r.load_s == r.load_s), default=float("nan")),
         "peak_rss": peak.get("rss", float("nan")), "main_hwm": int(hwm) / 1024,
@@ -544,6 +560,9 @@ def lines(r: dict[str, object], torch_threads: int | None = None) -> list[str]:
         f"page_load_max={r['load_max']:.1f}s loadavg_before={r['loadavg_before']:.2f} "
         f"loadavg_after={r['loadavg_after']:.2f} cores={os.cpu_count()}",
     ]
+    n, p50, p95, top = r["steady"]
+    out.append(f"load_steady[{tag}]: after every session's page had rendered: interactions={n} p50={p50:.0f}ms "
+               f"p95={p95:.0f}ms max={top:.0f}ms")
     for path, (n, p50, p95) in sorted(r["per_path"].items()):
         out.append(f"load_path[{tag}][/{path}]: interactions={n} p50={p50:.0f}ms p95={p95:.0f}ms")
     if r["dialogs"]:

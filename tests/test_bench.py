@@ -1,13 +1,20 @@
 import pytest
 from streamlit.proto.BackMsg_pb2 import BackMsg
 
-from bench.load import SliderSpec, _page_and_query, _rerun_message
+from bench.load import Session, SliderSpec, _page_and_query, _rerun_message, steady_latencies
 
 
 @pytest.mark.parametrize(("path", "expected"), [("chapter-2", ("chapter-2", "lang=en")),
                                                 ("exercise?id=3.7.1", ("exercise", "id=3.7.1&lang=en"))])
 def test_load_client_splits_page_and_query(path, expected):
     assert _page_and_query(path) == expected
+
+
+def test_steady_latencies_start_once_every_page_has_rendered():
+    early = Session("chapter-2", latencies=[900.0, 40.0], sent=[1.0, 6.0], loaded_at=0.5)
+    late = Session("chapter-4", latencies=[50.0], sent=[7.0], loaded_at=5.0)
+    never = Session("chapter-3", failed="load: TimeoutError")
+    assert steady_latencies([early, late, never]) == [40.0, 50.0]
 
 
 def _state(slider: SliderSpec):
