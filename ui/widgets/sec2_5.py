@@ -131,13 +131,21 @@ def control_flow_widget(key: str, initial: dict[str, Any]) -> dict[str, Any]:
 
 # --- your own control flow (2.5.4) ----------------------------------------------------------------------------------
 
-@st.cache_data(max_entries=32)
-def _control_flow_curves(name: str, h: float) -> dict[str, np.ndarray]:
+@st.cache_data(max_entries=8)
+def _control_flow_exact(name: str) -> dict[str, np.ndarray]:
+    """g and its autograd derivative on the grid: they do not depend on h, so moving h does not recompute them."""
     f, domain = autograd.CONTROL_FLOW[name]
     xs = np.linspace(*domain, 321)
-    values = autograd.pointwise_values(f, xs)
+    return {"x": xs, "g": autograd.pointwise_values(f, xs), "autograd": autograd.pointwise_autograd(f, xs)}
+
+
+@st.cache_data(max_entries=32)
+def _control_flow_curves(name: str, h: float) -> dict[str, np.ndarray]:
+    f, _ = autograd.CONTROL_FLOW[name]
+    r = _control_flow_exact(name)
+    xs = r["x"]
     fd = (autograd.pointwise_values(f, xs + h) - autograd.pointwise_values(f, xs - h)) / (2 * h)
-    return {"x": xs, "g": values, "autograd": autograd.pointwise_autograd(f, xs), "fd": fd}
+    return {**r, "fd": fd}
 
 
 def own_control_flow_widget(key: str, initial: dict[str, Any]) -> dict[str, Any]:
