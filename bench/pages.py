@@ -4,7 +4,9 @@ Each exercise widget and each section demo runs alone in a headless Streamlit se
 fragment rerun executes when a learner moves one of its controls. Every slider, select-slider, number input,
 selectbox, radio, multiselect, checkbox and toggle is moved in turn and the demo's own script time is recorded
 (perf_counter inside the script, after a warm-up run). The reference is a full rerun of the chapter page, which is
-what every interaction would cost without fragments.
+what every interaction would cost without fragments. Also per demo: its first run with its default settings, before
+any of its cached results exist (for a demo that trains, the wait of the first learner who opens it; the modules it
+is the first to import are included).
 """
 
 from __future__ import annotations
@@ -102,12 +104,14 @@ def _move(at: AppTest, kind: str, key: str) -> bool:
     return True
 
 
-def _demo_times(spec: str, key: str, section_demo: bool, lang: str = "en") -> list[float]:
-    """Script time of the demo after each single control move (and one rerun with nothing changed)."""
+def _demo_times(spec: str, key: str, section_demo: bool, lang: str = "en") -> tuple[float, list[float]]:
+    """Script time of the demo's first run with its defaults (its own caches cold: what the first learner to open it
+    waits), then after each single control move (and one rerun with nothing changed)."""
     at = AppTest.from_function(_demo_script, kwargs={"spec": spec, "key": key, "section_demo": section_demo,
                                                      "lang": lang}, default_timeout=120)
     at.run()
-    at.run()  # warm-up: imports and caches
+    first = at.session_state["script_ms"]
+    at.run()  # warm-up: the rerun with nothing changed after the first
     times = []
     for kind, control in _moves(at):
         try:
@@ -122,7 +126,7 @@ def _demo_times(spec: str, key: str, section_demo: bool, lang: str = "en") -> li
         times.append(at.session_state["script_ms"])
     at.run()
     times.append(at.session_state["script_ms"])
-    return times
+    return first, times
 
 
 def _p95(times: list[float]) -> float:
@@ -170,22 +174,30 @@ def run(chapters: set[int] | None = None) -> Iterator[str]:
     torch.set_num_threads(1)  # as the served app runs them (app.py sets OMP_NUM_THREADS=1: one thread per session)
     per_chapter: dict[int, list[float]] = {}
     slow: dict[bool, list[str]] = {True: [], False: []}  # trains → names over 100 ms at p95
+    firsts: dict[bool, list[tuple[float, str]]] = {True: [], False: []}  # trains → (first run ms, name)
     for name, spec, key, is_demo in demos():
         if chapters and int(name.split()[-1].split(".")[0]) not in chapters:
             continue
-        times = _demo_times(spec, key, is_demo)
+        first, times = _demo_times(spec, key, is_demo)
         per_chapter.setdefault(int(name.split()[-1].split(".")[0]), []).extend(times)
         p50, p95 = statistics.median(times), _p95(times)
         kind = "trains" if trains(name) else "analytic"
         if p95 > 100:
             slow[kind == "trains"].append(name)
+        firsts[kind == "trains"].append((first, name))
         yield (f"demo_rerun[{name}]: p50={p50:.1f}ms p95={p95:.1f}ms max={max(times):.1f}ms ({len(times)} reruns, "
-               f"{kind})")
+               f"{kind}) first_run={first:.0f}ms")
     for number, times in sorted(per_chapter.items()):
         page_ms = _page_rerun_ms(f"pages/ch{number:02d}.py")
         p50 = statistics.median(times)
         yield (f"chapter_{number}_interaction: ours={p50:.1f}ms reference={page_ms:.1f}ms ratio={p50 / page_ms:.3f} "
                f"(ours: p50 script time of a demo rerun as a fragment; reference: a full rerun of the page)")
+    for trains_, kind in ((True, "training"), (False, "analytic")):
+        if firsts[trains_]:
+            top = sorted(firsts[trains_], reverse=True)[:5]
+            yield (f"demo_first_run[{kind}]: {len(firsts[trains_])} demos, the first run with defaults (cold caches, "
+                   f"module imports included) p50={statistics.median(f for f, _ in firsts[trains_]):.0f}ms, slowest "
+                   + ", ".join(f"{n} {f / 1000:.1f}s" for f, n in top))
     everything = [t for times in per_chapter.values() for t in times]
     yield (f"demo_rerun_all: p50={statistics.median(everything):.1f}ms p95={_p95(everything):.1f}ms "
            f"max={max(everything):.1f}ms ({len(everything)} reruns); over 100 ms at p95: analytic "
