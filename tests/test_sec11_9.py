@@ -12,7 +12,7 @@ from d2lcore.optim.momentum import ill_conditioned_quadratic
 from d2lcore.optim.trajectory import trajectory
 from exercises import check
 from solutions import solve
-from solutions.ch11_s9 import X0, compare_runs, steps_to_reach
+from solutions.ch11_s9 import X0, compare_runs, first_below, steps_to_reach
 from tests.apptest import metrics, open_app
 
 
@@ -109,3 +109,8 @@ def test_widgets_move():
     at = open_app("pages/exercise.py", id="11.9.3")
     at.select_slider(key="w-11.9.3-eps").set_value(1e-3).run()
     assert not at.exception
+
+
+def test_11_9_4_widget_table_counts_the_steps_of_the_solution_runs():
+    table = open_app("pages/exercise.py", id="11.9.4").dataframe[0].value["f < 1e-2"].to_dict()
+    assert table == {name: first_below(v, 1e-2) for name, v in compare_runs().items()}

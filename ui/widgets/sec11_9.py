@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -74,15 +75,21 @@ def hidden_rate(key: str, initial: dict[str, Any]) -> dict[str, Any]:
     return {"scale": float(scale), "eps": float(eps)}
 
 
+@st.cache_data(max_entries=1, show_spinner=False)
+def _compare_runs() -> dict[str, np.ndarray]:
+    """The three 600-step runs, computed once: the steps slider only slices them."""
+    return {name: v.numpy() for name, v in compare_runs().items()}
+
+
 def overlay(key: str, initial: dict[str, Any]) -> dict[str, Any]:
     """AdaGrad, RMSProp and Adadelta on the book's quadratic (exercise 11.9.4)."""
     steps = st.slider(t("w11_9_steps"), 50, 600, 600, 50, key=f"{key}-steps")
-    runs = {name: v[: int(steps) + 1] for name, v in compare_runs().items()}
+    runs = {name: v[: int(steps) + 1] for name, v in _compare_runs().items()}
     st.altair_chart(loss_chart(runs, log=True), width="stretch")
     k = st.columns(3)
     for col, (name, v) in zip(k, runs.items(), strict=True):
         col.metric(t("w11_9_final_of", name=name), f"{float(v[-1]):.2g}")
-    st.dataframe(pd.DataFrame({"f < 1e-2": {n: int((v < 1e-2).nonzero()[0]) if bool((v < 1e-2).any()) else None
+    st.dataframe(pd.DataFrame({"f < 1e-2": {n: int(np.flatnonzero(v < 1e-2)[0]) if (v < 1e-2).any() else None
                                             for n, v in runs.items()}}))
     return {"steps": int(steps)}
 
