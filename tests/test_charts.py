@@ -1,6 +1,9 @@
-"""ui.charts: Altair with its schema table built once gives the same charts as plain Altair."""
+"""ui.charts: Altair with its schema table built once gives the same charts as plain Altair; schema validation is on
+in the test suite and off in the served app."""
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -62,3 +65,23 @@ def test_every_ui_module_takes_altair_from_ui_charts():
             if "altair" in names or (isinstance(node, ast.ImportFrom) and (node.module or "").startswith("altair")):
                 direct.append(str(path.relative_to(UI)))
     assert direct == []
+
+
+INVALID = ("from ui.charts import alt\n"
+           "chart = alt.Chart({'values': [{'x': 1}]}).mark_point().encode(x='x:Q')\n"
+           "chart.width = 'wide'\n")  # set as an attribute: not checked until the spec is validated
+
+
+@pytest.mark.parametrize(("env", "raises"), [({"D2L_VALIDATE_CHARTS": "1"}, True), ({}, False)])
+def test_an_invalid_chart_is_caught_only_where_validation_is_on(env, raises):
+    """A fresh interpreter per setting (the flag is read at import): width='wide' breaks the Vega-Lite schema."""
+    code = INVALID + "chart.to_dict()\nprint('built')"
+    clean = {k: v for k, v in __import__("os").environ.items() if k != "D2L_VALIDATE_CHARTS"}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                         cwd=UI.parent, env={**clean, **env})
+    assert ("ValidationError" in out.stderr) == raises and ("built" in out.stdout) != raises, out.stderr[-800:]
+
+
+def test_the_suite_validates_every_chart():
+    assert charts.VALIDATE
+

@@ -7,10 +7,17 @@ same table: about 10 ms of a 20 ms contour chart, and most of the Altair time of
 (measured with py-spy on the real server). The table depends only on the classes, whose schemas are fixed for the
 pinned Altair, so it is built once per set of classes here. The charts are unchanged (tests compare `to_dict()` with
 and without the cache).
+
+Altair also validates every chart's spec against the Vega-Lite JSON schema when Streamlit serialises it (jsonschema,
+about 15 ms per layered chart: a third of a contour widget's rerun, and of the server time of a chapter page's first
+render). Validation only checks, it never changes the spec. The charts are fixed code, so the test suite validates
+every one of them (it sets D2L_VALIDATE_CHARTS=1, and every widget is run by the page tests) and the served app skips
+the check.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 
 import altair as alt
@@ -46,4 +53,17 @@ def schema_table_cached() -> bool:
 
 schemapi._FromDict.__init__ = _cached_init
 
-__all__ = ["alt", "schema_table_cached"]
+VALIDATE = os.environ.get("D2L_VALIDATE_CHARTS") == "1"
+_original_to_dict = alt.TopLevelMixin.to_dict
+
+
+def _to_dict(self, validate: bool = True, **kwargs):
+    """`TopLevelMixin.to_dict` with schema validation only where D2L_VALIDATE_CHARTS=1 (the test suite)."""
+    return _original_to_dict(self, validate=validate and VALIDATE, **kwargs)
+
+
+if not getattr(alt.TopLevelMixin.to_dict, "_d2l", False):  # patch once, whatever imports this module again
+    _to_dict._d2l = True
+    alt.TopLevelMixin.to_dict = _to_dict
+
+__all__ = ["VALIDATE", "alt", "schema_table_cached"]
