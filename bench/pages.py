@@ -16,6 +16,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import streamlit as st
 from streamlit.proto.WidgetStates_pb2 import WidgetState
 from streamlit.testing.v1 import AppTest
 
@@ -108,8 +109,6 @@ def _demo_times(spec: str, key: str, section_demo: bool, lang: str = "en") -> tu
     """Script time of the demo's first run with its defaults, every cache of the process cleared before it (what the
     first learner to open it waits on a fresh server, module imports aside), then after each single control move
     (and one rerun with nothing changed)."""
-    import streamlit as st
-
     st.cache_data.clear()  # nothing computed by an earlier demo (a shared data set, the same default run) is reused
     st.cache_resource.clear()
     at = AppTest.from_function(_demo_script, kwargs={"spec": spec, "key": key, "section_demo": section_demo,

@@ -2,6 +2,7 @@
 in the test suite and off in the served app."""
 
 import ast
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -76,7 +77,7 @@ INVALID = ("from ui.charts import alt\n"
 def test_an_invalid_chart_is_caught_only_where_validation_is_on(env, raises):
     """A fresh interpreter per setting (the flag is read at import): width='wide' breaks the Vega-Lite schema."""
     code = INVALID + "chart.to_dict()\nprint('built')"
-    clean = {k: v for k, v in __import__("os").environ.items() if k != "D2L_VALIDATE_CHARTS"}
+    clean = {k: v for k, v in os.environ.items() if k != "D2L_VALIDATE_CHARTS"}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
                          cwd=UI.parent, env={**clean, **env})
     assert ("ValidationError" in out.stderr) == raises and ("built" in out.stdout) != raises, out.stderr[-800:]
@@ -84,4 +85,3 @@ def test_an_invalid_chart_is_caught_only_where_validation_is_on(env, raises):
 
 def test_the_suite_validates_every_chart():
     assert charts.VALIDATE
-

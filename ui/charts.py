@@ -62,8 +62,6 @@ def _to_dict(self, validate: bool = True, **kwargs):
     return _original_to_dict(self, validate=validate and VALIDATE, **kwargs)
 
 
-if not getattr(alt.TopLevelMixin.to_dict, "_d2l", False):  # patch once, whatever imports this module again
-    _to_dict._d2l = True
-    alt.TopLevelMixin.to_dict = _to_dict
+alt.TopLevelMixin.to_dict = _to_dict
 
 __all__ = ["VALIDATE", "alt", "schema_table_cached"]

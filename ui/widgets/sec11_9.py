@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
 import pandas as pd
 import streamlit as st
+import torch
 
 from d2lcore.optim.adadelta import adadelta, adadelta_without_rescaled
 from d2lcore.optim.momentum import ill_conditioned_quadratic
 from d2lcore.optim.trajectory import trajectory
-from solutions.ch11_s9 import X0, adadelta_path, compare_runs, rho_losses, steps_to_reach
+from solutions.ch11_s9 import X0, adadelta_path, compare_runs, first_below, rho_losses, steps_to_reach
 from ui.i18n import t
 from ui.widgets.optim_plot import contour_chart, loss_chart
 
@@ -76,9 +76,9 @@ def hidden_rate(key: str, initial: dict[str, Any]) -> dict[str, Any]:
 
 
 @st.cache_data(max_entries=1, show_spinner=False)
-def _compare_runs() -> dict[str, np.ndarray]:
+def _compare_runs() -> dict[str, torch.Tensor]:
     """The three 600-step runs, computed once: the steps slider only slices them."""
-    return {name: v.numpy() for name, v in compare_runs().items()}
+    return compare_runs()
 
 
 def overlay(key: str, initial: dict[str, Any]) -> dict[str, Any]:
@@ -89,8 +89,7 @@ def overlay(key: str, initial: dict[str, Any]) -> dict[str, Any]:
     k = st.columns(3)
     for col, (name, v) in zip(k, runs.items(), strict=True):
         col.metric(t("w11_9_final_of", name=name), f"{float(v[-1]):.2g}")
-    st.dataframe(pd.DataFrame({"f < 1e-2": {n: int(np.flatnonzero(v < 1e-2)[0]) if (v < 1e-2).any() else None
-                                            for n, v in runs.items()}}))
+    st.dataframe(pd.DataFrame({"f < 1e-2": {n: first_below(v, 1e-2) for n, v in runs.items()}}))
     return {"steps": int(steps)}
 
 
