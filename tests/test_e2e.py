@@ -1,5 +1,6 @@
 """End to end in a real browser: `streamlit run` on a free port, driven by Playwright in Debian's Chromium."""
 
+import contextlib
 import os
 import shutil
 import socket
@@ -29,8 +30,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="module")
-def server():
+@contextlib.contextmanager
+def serve():
+    """`streamlit run app.py` on a free loopback port until the block ends; yields its base URL."""
     port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.address",
@@ -48,9 +50,17 @@ def server():
     else:
         proc.kill()
         pytest.fail(f"streamlit did not start: {proc.stdout.read().decode(errors='replace')[-2000:]}")
-    yield base
-    proc.terminate()
-    proc.wait(timeout=20)
+    try:
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+
+
+@pytest.fixture(scope="module")
+def server():
+    with serve() as base:
+        yield base
 
 
 @pytest.fixture(scope="module")
@@ -81,6 +91,17 @@ def test_home_language_switch_and_deep_link(server, browser, tmp_path):
     page.get_by_text("1.9.3 · Algorithms and data").wait_for(timeout=30_000)
     assert "lang=en" in page.url and "id=1.9.3" in page.url
     page.screenshot(path=tmp_path / "exercise.png")
+
+
+def test_a_fresh_servers_first_request_can_be_a_deep_link(browser):
+    """The first request a new server gets is a shared exercise link: app.py still routes it (language, sidebar)."""
+    with serve() as base:
+        page = browser.new_page(viewport={"width": 1300, "height": 900})
+        page.goto(f"{base}/exercise?id=1.9.3&lang=zh")
+        page.get_by_text("1.9.3 · 算法与数据").wait_for(timeout=60_000)
+        page.get_by_text("English", exact=True).wait_for(timeout=30_000)  # the sidebar's language switch: app.py ran
+        assert page.get_by_role("heading", name="练习题").count() == 1
+        assert page.get_by_text("Page not found").count() == 0
 
 
 def test_chapter_page_widget_reruns(server, browser):

@@ -82,3 +82,16 @@ def freeze_imported_modules() -> bool:
     _modules_seen = len(sys.modules)
     gc.freeze()
     return True
+
+
+def route_through_app() -> None:
+    """Make sure app.py routes this session. Streamlit gives a `pages/` folder next to the main script its legacy
+    meaning until the first run of app.py has called st.navigation: on a fresh server whose first request is a link
+    such as /exercise?id=…&lang=zh, it runs pages/exercise.py on its own, without the language, sidebar and links that
+    app.py sets up. A page started that way, in a session app.py has never run in (app.py sets `app_base` on every
+    run), turns the legacy routing off and reruns, and app.py takes over."""
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory and "app_base" not in st.session_state:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
